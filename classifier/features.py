@@ -83,12 +83,35 @@ LAYOUT_FEATURE_NAMES: tuple[str, ...] = (
     "starts_by",
     "call_to_action",
     "all_caps",
+    "kicker_colon",
 )
+_KICKER = re.compile(r"^\W*\w+(?:[ -]\w+){0,2}\s?:\s")
 
 
 def normalize_text(text: str) -> str:
     """Lower-case and map digits to 0, so '12 hours ago' and '3 hours ago' look alike."""
     return _DIGITS.sub("0", text.lower())
+
+
+_WORD = re.compile(r"\w+")
+
+
+def decorate_text(text: str) -> str:
+    """Normalised text plus tokens for how it starts and ends.
+
+    'Read more: <a headline>' is a teaser whatever the headline says; marking the first
+    words and the last word lets those cues weigh as much as the rest of the line.
+    """
+    normal = normalize_text(text)
+    words = _WORD.findall(normal)
+    if not words:
+        return normal
+    marks = [f"zzfirst_{words[0]}", f"zzlast_{words[-1]}"]
+    if len(words) > 1:
+        marks.append(f"zzfirst2_{words[0]}_{words[1]}")
+    if len(words) <= 3:
+        marks.append("zzshort_" + "_".join(words))
+    return normal + " " + " ".join(marks)
 
 
 def segment_layout(text: str) -> list[float]:
@@ -125,6 +148,7 @@ def segment_layout(text: str) -> list[float]:
         float(bool(_BY.match(text))),
         float(bool(_CTA.search(text))),
         float(n_chars > 3 and upper / letters > 0.8),
+        float(bool(_KICKER.match(text))),
     ]
 
 
@@ -239,3 +263,36 @@ class PageLayoutFeatures(TransformerMixin, BaseEstimator):
         names += [f"page_mean:{n}" for n in LAYOUT_FEATURE_NAMES]
         names += [f"vs_page:{n}" for n in LAYOUT_FEATURE_NAMES]
         return np.asarray(names, dtype=object)
+
+
+class NeighbourText(TransformerMixin, BaseEstimator):
+    """The text of the segments just before and after each segment, as one string.
+
+    Words around a segment say what block it sits in ("Related", "Author", "Sponsored"), so
+    a vectoriser over this column lets the words of neighbours vote. Words are prefixed
+    with ``before_``/``after_`` so the direction is kept.
+    """
+
+    def __init__(self, window: int = 1):
+        self.window = window
+
+    def fit(self, X: pd.DataFrame, y=None) -> NeighbourText:
+        self.fitted_window_ = self.window
+        return self
+
+    def transform(self, X: pd.DataFrame) -> list[str]:
+        check_is_fitted(self, "fitted_window_")
+        codes = page_codes(X["page"])
+        texts = np.asarray([normalize_text(t) for t in X["text"]], dtype=object)
+        n = len(texts)
+        parts: list[list[str]] = [[] for _ in range(n)]
+        for offset in [*range(-self.window, 0), *range(1, self.window + 1)]:
+            tag = "before_" if offset < 0 else "after_"
+            lo, hi = max(0, -offset), min(n, n - offset)
+            for i in range(lo, hi):
+                if codes[i + offset] == codes[i]:
+                    parts[i].append(" ".join(tag + w for w in texts[i + offset].split()[:12]))
+        return [" ".join(p) for p in parts]
+
+    def get_feature_names_out(self, input_features=None) -> np.ndarray:
+        return np.asarray(["neighbour_text"], dtype=object)

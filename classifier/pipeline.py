@@ -14,7 +14,9 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 from sklearn.base import BaseEstimator, ClassifierMixin, clone
+from sklearn.calibration import CalibratedClassifierCV
 from sklearn.compose import ColumnTransformer
+from sklearn.ensemble import HistGradientBoostingClassifier
 from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.linear_model import LogisticRegression
 from sklearn.model_selection import GroupKFold, cross_val_predict
@@ -23,7 +25,9 @@ from sklearn.preprocessing import StandardScaler
 from sklearn.utils.validation import check_is_fitted
 
 from .features import (
+    NeighbourText,
     PageLayoutFeatures,
+    decorate_text,
     normalize_text,
     page_codes,
     page_means,
@@ -37,13 +41,14 @@ STACK_WINDOW = 3
 """Neighbours on each side whose first-pass probabilities the second pass reads."""
 STACK_RUN = 6
 """Width of the before/after averages of first-pass probabilities (runs of cards)."""
-STACK_FOLDS = 5
+STACK_FOLDS = 3
+FINAL_ITERATIONS = 200
 WORD_TOKENS = r"(?u)\b\w+\b|[$€£%©|]"
 
 
 def _word_vectorizer() -> TfidfVectorizer:
     return TfidfVectorizer(
-        preprocessor=normalize_text, token_pattern=WORD_TOKENS, ngram_range=(1, 2),
+        preprocessor=decorate_text, token_pattern=WORD_TOKENS, ngram_range=(1, 2),
         min_df=2, sublinear_tf=True, dtype=np.float32,
     )
 
@@ -59,22 +64,41 @@ def _linear(C: float) -> LogisticRegression:
     return LogisticRegression(C=C, max_iter=3000, class_weight="balanced")
 
 
-def build_base_pipeline(kind: str = "full", C: float = 4.0) -> Pipeline:
+def _neighbour_words() -> Pipeline:
+    return Pipeline([
+        ("around", NeighbourText(window=1)),
+        ("tfidf", TfidfVectorizer(token_pattern=r"\S+", min_df=3, sublinear_tf=True,
+                                  dtype=np.float32)),
+    ])
+
+
+def build_base_pipeline(kind: str = "full", C: float = 4.0,
+                        neighbour_words: bool = True) -> Pipeline:
     """First-pass pipeline over a segment table (columns ``page`` and ``text``)."""
     if kind == "bow":
         columns = ColumnTransformer([("words", _word_vectorizer(), "text")])
     elif kind == "full":
-        columns = ColumnTransformer(
-            [
-                ("words", _word_vectorizer(), "text"),
-                ("chars", _char_vectorizer(), "text"),
-                ("layout", Pipeline([("signals", PageLayoutFeatures()),
-                                     ("scale", StandardScaler())]), ["page", "text"]),
-            ]
-        )
+        branches = [
+            ("words", _word_vectorizer(), "text"),
+            ("chars", _char_vectorizer(), "text"),
+            ("layout", Pipeline([("signals", PageLayoutFeatures()),
+                                 ("scale", StandardScaler())]), ["page", "text"]),
+        ]
+        if neighbour_words:
+            branches.append(("around", _neighbour_words(), ["page", "text"]))
+        columns = ColumnTransformer(branches)
     else:
         raise ValueError(f"unknown first-pass kind {kind!r}")
     return Pipeline([("features", columns), ("classify", _linear(C))])
+
+
+def build_final_stage(calibrated: bool = True):
+    """Second pass: boosted trees over neighbour probabilities, isotonic-calibrated."""
+    trees = HistGradientBoostingClassifier(max_iter=FINAL_ITERATIONS, learning_rate=0.1,
+                                           early_stopping=False, random_state=0)
+    if not calibrated:
+        return trees
+    return CalibratedClassifierCV(trees, method="isotonic", cv=3)
 
 
 def stack_features(proba: np.ndarray, codes: np.ndarray, window: int = STACK_WINDOW,
@@ -136,7 +160,7 @@ class StackedSegmentClassifier(ClassifierMixin, BaseEstimator):
     def fit(self, X: pd.DataFrame, y) -> StackedSegmentClassifier:
         y = np.asarray(y)
         base = clone(self.base) if self.base is not None else build_base_pipeline("full")
-        final = clone(self.final) if self.final is not None else _linear(1.0)
+        final = clone(self.final) if self.final is not None else build_final_stage()
         groups = self._groups(X)
         folds = min(self.cv, len(np.unique(groups)))
         if folds < 2:
@@ -166,10 +190,17 @@ class StackedSegmentClassifier(ClassifierMixin, BaseEstimator):
         chosen = np.argmax(self.final_.predict_proba(stacked), axis=1)
         base_expl = explain_linear_pipeline(self.base_, X, chosen, top)
         names = stack_feature_names(list(self.classes_), self.window)
-        coef = self.final_.coef_
+        coef = getattr(self.final_, "coef_", None)
+        n_classes = len(self.classes_)
         result = []
         for i, label_index in enumerate(chosen):
-            contrib = stacked[i] * coef[label_index]
+            if coef is not None:
+                contrib = stacked[i] * coef[label_index]
+            else:  # trees: credit the neighbours' first-pass belief in the chosen label
+                contrib = np.zeros(len(names), dtype=np.float64)
+                for j, name in enumerate(names):
+                    if name.endswith(f":{self.classes_[label_index]}") and j >= n_classes:
+                        contrib[j] = stacked[i, j] - 1.0 / n_classes
             order = np.argsort(contrib)[::-1][:top]
             stage2 = [(f"context:{names[j]}", float(contrib[j])) for j in order if contrib[j] > 0]
             merged = sorted(stage2 + base_expl[i], key=lambda item: -item[1])[:top]
