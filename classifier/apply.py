@@ -38,7 +38,8 @@ def apply_model(inputs: Sequence[str], emit: Emit, output: str | None = None,
                 columns: Callable[[list[str]], Sequence[str]] | None = None,
                 force: bool = True, quiet: bool = False, progress: Progress | None = None,
                 on_error: Callable[[RecordError], None] | None = None,
-                warn: Callable[[str], None] | None = None) -> RunSummary:
+                warn: Callable[[str], None] | None = None, engine: str = "local",
+                scheduler: str | None = None) -> RunSummary:
     """Label every page of ``inputs`` and write what ``emit`` makes of each page."""
     fmt = output_format(output, fmt)
     check_inputs(inputs)

@@ -72,6 +72,9 @@ def save_model(model: SegmentModel, path: str | Path, fmt: str | None = None) ->
     fmt = fmt or ("skops" if path.suffix == ".skops" else "joblib")
     if fmt not in ARTIFACT_FORMATS:
         raise ArtifactError(f"unknown artifact format {fmt!r}; choose joblib or skops")
+    if (fmt == "skops") != (path.suffix == ".skops"):
+        raise ArtifactError(f"{path}: {fmt} artifacts must be named "
+                            f"{'*.skops' if fmt == 'skops' else 'anything but *.skops'}")
     metadata = {**model.metadata, "kind": ARTIFACT_KIND,
                 "format_version": ARTIFACT_FORMAT_VERSION, **environment_metadata()}
     payload = {"metadata": metadata, "estimator": model.estimator}

@@ -165,6 +165,11 @@ QuietOpt = Annotated[bool, typer.Option(
     "--quiet", "-q", help="No progress or summary on stderr (automatic when stderr is not a "
                           "terminal, except the summary).")]
 BatchOpt = Annotated[int, typer.Option("--batch-size", help="Pages per batch.", min=1)]
+EngineOpt = Annotated[str, typer.Option(
+    "--engine", help="local (process pool on this machine) or dask (a Dask cluster).")]
+SchedulerOpt = Annotated[str | None, typer.Option(
+    "--scheduler", help="Dask scheduler address (tcp://host:8786); default: a local cluster "
+                        "with --jobs workers.")]
 
 
 def _jobs(jobs: int) -> int:
@@ -186,6 +191,8 @@ def predict(
     jobs: JobsOpt = 0,
     input_format: InputFormatOpt = "auto",
     batch_size: BatchOpt = 128,
+    engine: EngineOpt = "local",
+    scheduler: SchedulerOpt = None,
     quiet: QuietOpt = False,
 ) -> None:
     """Label every segment of every page: one record per segment, pages in input order.
@@ -201,7 +208,8 @@ def predict(
             summary = run_predict(
                 inputs, output, fmt=fmt, model=model, jobs=_jobs(jobs),
                 input_format=input_format, probabilities=probabilities, explain=explain,
-                batch_pages=batch_size, quiet=quiet, progress=update)
+                batch_pages=batch_size, quiet=quiet, progress=update, engine=engine,
+                scheduler=scheduler)
         _finish(summary, quiet, "labelled")
 
     run_guarded(work)
@@ -218,6 +226,8 @@ def clean(
     jobs: JobsOpt = 0,
     input_format: InputFormatOpt = "auto",
     batch_size: BatchOpt = 128,
+    engine: EngineOpt = "local",
+    scheduler: SchedulerOpt = None,
     quiet: QuietOpt = False,
 ) -> None:
     """Write each page with only the kept labels: one {"id", "text"} record per page.
@@ -232,7 +242,7 @@ def clean(
             summary = run_clean(
                 inputs, output, keep=tuple(keep or DEFAULT_KEEP), fmt=fmt, model=model,
                 jobs=_jobs(jobs), input_format=input_format, batch_pages=batch_size,
-                quiet=quiet, progress=update)
+                quiet=quiet, progress=update, engine=engine, scheduler=scheduler)
         _finish(summary, quiet, "cleaned")
 
     run_guarded(work)
@@ -253,8 +263,8 @@ def train(
     labels: Annotated[str | None, typer.Option(
         "--labels", help="Comma-separated custom label set (default: the five labels).")] = None,
     artifact_format: Annotated[str | None, typer.Option(
-        "--artifact-format", help="joblib (default) or skops (safe to share; default when "
-                                  "the output ends in .skops).")] = None,
+        "--format", "-f", help="joblib (default) or skops (safe to share; default when the "
+                               "output ends in .skops).")] = None,
     jobs: JobsOpt = 0,
     as_json: Annotated[bool, typer.Option("--json", help="Print the CV scores as JSON.")] = False,
     quiet: QuietOpt = False,
@@ -362,6 +372,28 @@ def info(
                     typer.echo(f"  {label:<12} f1 {row['f1']:.3f}  support {row['support']}")
             else:
                 typer.echo(f"{key}: {json.dumps(value, default=str)}")
+
+    run_guarded(work)
+
+
+@app.command()
+def export(
+    model: Annotated[str, typer.Argument(help="Artifact to convert (.joblib).",
+                                         show_default=False)],
+    output: Annotated[Path, typer.Option("--output", "-o", help="File to write.")] = Path(
+        "model.skops"),
+    artifact_format: Annotated[str, typer.Option(
+        "--format", "-f", help="skops (safe to share and load) or joblib.")] = "skops",
+) -> None:
+    """Convert an artifact, e.g. to the .skops format that is safe to share.
+
+    Example: classifier export model.joblib -o model.skops
+    """
+    from .artifact import load_model_file, save_model
+
+    def work() -> None:
+        save_model(load_model_file(model), output, artifact_format)
+        _err(f"wrote {output}")
 
     run_guarded(work)
 

@@ -10,9 +10,10 @@ from __future__ import annotations
 
 import gzip
 import io
+import itertools
 import sys
 import zlib
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import BinaryIO
@@ -79,7 +80,7 @@ def _open_binary(path: str) -> BinaryIO:
     return raw
 
 
-def _jsonl_records(stream: BinaryIO, name: str) -> Iterator[Item]:
+def _jsonl_records(stream: Iterable[bytes], name: str) -> Iterator[Item]:
     number = 0
     try:
         for number, line in enumerate(stream, 1):
@@ -199,18 +200,16 @@ def _stdin_records(declared: str, warn: Warn) -> Iterator[Item]:
                   "parquet": _parquet_records}[declared]
         yield from reader(stream, "<stdin>")
         return
-    head = stream.peek(65536)[:65536] if hasattr(stream, "peek") else b""
-    first = head.lstrip()[:1]
-    if declared == "auto" and first == b"{":
-        line = head.lstrip().split(b"\n", 1)[0]
+    first = stream.readline()
+    if declared == "auto" and first.lstrip()[:1] == b"{":
         try:
-            looks_jsonl = isinstance(orjson.loads(line), dict)
+            looks_jsonl = isinstance(orjson.loads(first), dict)
         except orjson.JSONDecodeError:
             looks_jsonl = False
         if looks_jsonl:
-            yield from _jsonl_records(stream, "<stdin>")
+            yield from _jsonl_records(itertools.chain([first], stream), "<stdin>")
             return
-    yield _text_record(stream.read(), "-", warn)
+    yield _text_record(first + stream.read(), "-", warn)
 
 
 def iter_pages(inputs: Sequence[str], input_format: str = "auto",

@@ -23,7 +23,7 @@ def test_offsets_and_line_endings():
     page = "  Title  \r\nBody line\rSecond\n\n\t\nLast"
     segs = segment_page(page)
     assert [s.text for s in segs] == ["Title", "Body line", "Second", "Last"]
-    assert [(s.start, s.end) for s in segs] == [(2, 7), (11, 20), (21, 27), (32, 36)]
+    assert [(s.start, s.end) for s in segs] == [(2, 7), (11, 20), (21, 27), (31, 35)]
 
 
 def test_blank_pages_have_no_segments():

@@ -1,0 +1,125 @@
+"""Benchmark batch labelling end to end through the CLI.
+
+Builds a JSONL feed of N pages from the corpus pages (fresh ids; nothing is committed), runs
+``classifier predict`` on it with ``--jobs 1`` and ``--jobs N``, and prints pages/s,
+segments/s, MB/s and peak memory (largest single process, and the whole process tree sampled
+every 50 ms), then the time ``classifier train`` takes on the corpus.
+
+    python benchmarks/bench_predict.py --pages 20000
+    python benchmarks/bench_predict.py --pages 2000000 --skip-train   # ~1 GB feed
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import resource
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parent.parent
+
+
+def build_feed(path: Path, pages: int) -> tuple[int, int]:
+    """Write ``pages`` pages cycling over the corpus; return (bytes, segments)."""
+    corpus = []
+    for file in sorted((REPO / "data" / "corpus").glob("*.jsonl")):
+        for line in file.read_text(encoding="utf-8").splitlines():
+            record = json.loads(line)
+            corpus.append("\n".join(item["text"] for item in record["lines"]))
+    segments = 0
+    with path.open("w", encoding="utf-8") as out:
+        for i in range(pages):
+            text = corpus[i % len(corpus)]
+            segments += text.count("\n") + 1
+            out.write(json.dumps({"id": f"bench-{i:08d}", "text": text}) + "\n")
+    return path.stat().st_size, segments
+
+
+def _tree_rss_mb(root: int) -> float:
+    """Resident memory of a process and all its descendants, from /proc."""
+    total = 0
+    pids = [root]
+    seen = set()
+    while pids:
+        pid = pids.pop()
+        if pid in seen:
+            continue
+        seen.add(pid)
+        try:
+            with open(f"/proc/{pid}/status") as fh:
+                for line in fh:
+                    if line.startswith("VmRSS:"):
+                        total += int(line.split()[1])
+            children = Path(f"/proc/{pid}/task/{pid}/children").read_text().split()
+            pids.extend(int(c) for c in children)
+        except OSError:
+            continue
+    return total / 1024
+
+
+def run(command: list[str], env: dict[str, str]) -> tuple[float, float, float]:
+    """Run a command; return (seconds, peak tree RSS MB, peak single-process RSS MB)."""
+    started = time.perf_counter()
+    process = subprocess.Popen(command, env=env, stdout=subprocess.DEVNULL,
+                               stderr=subprocess.PIPE, text=True)
+    peak = [0.0]
+
+    def sample() -> None:
+        while process.poll() is None:
+            peak[0] = max(peak[0], _tree_rss_mb(process.pid))
+            time.sleep(0.05)
+
+    sampler = threading.Thread(target=sample, daemon=True)
+    sampler.start()
+    _, err = process.communicate()
+    seconds = time.perf_counter() - started
+    sampler.join()
+    single = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
+    if process.returncode != 0:
+        sys.exit(f"command failed ({process.returncode}): {' '.join(command)}\n{err}")
+    return seconds, peak[0], single
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--pages", type=int, default=20000, help="pages in the feed")
+    parser.add_argument("--jobs", type=int, default=os.cpu_count() or 2,
+                        help="workers for the parallel run")
+    parser.add_argument("--skip-train", action="store_true", help="do not time training")
+    args = parser.parse_args()
+    cli = [sys.executable, "-m", "classifier"]
+    env = {**os.environ, "PYTHONPATH": str(REPO)}
+    with tempfile.TemporaryDirectory() as tmp:
+        feed = Path(tmp) / "feed.jsonl"
+        size, segments = build_feed(feed, args.pages)
+        print(f"feed: {args.pages} pages, {segments} segments, {size / 1e6:.1f} MB")
+        subprocess.run([*cli, "predict", "-", "-q"], input="warm up the model cache", env=env,
+                       check=True, capture_output=True, text=True)
+        results = {}
+        for jobs in sorted({1, args.jobs}):
+            out = Path(tmp) / f"out-{jobs}.jsonl"
+            seconds, tree_mb, single_mb = run(
+                [*cli, "predict", str(feed), "-o", str(out), "--jobs", str(jobs), "-q"], env)
+            results[jobs] = seconds
+            print(f"--jobs {jobs}: {seconds:.1f} s, {args.pages / seconds:,.0f} pages/s, "
+                  f"{segments / seconds:,.0f} segments/s, {size / 1e6 / seconds:.2f} MB/s, "
+                  f"peak RSS {tree_mb:.0f} MB (all processes), {single_mb:.0f} MB (largest)")
+            out.unlink()
+        if len(results) > 1:
+            print(f"speed-up --jobs {args.jobs} vs --jobs 1: "
+                  f"{results[1] / results[args.jobs]:.2f}x")
+        if not args.skip_train:
+            model = Path(tmp) / "model.joblib"
+            seconds, tree_mb, _ = run([*cli, "train", str(REPO / "data" / "corpus"), "-o",
+                                       str(model), "--cv-folds", "0", "-q"], env)
+            print(f"train (no CV) on the corpus: {seconds:.1f} s, peak RSS {tree_mb:.0f} MB")
+
+
+if __name__ == "__main__":
+    main()
