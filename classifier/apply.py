@@ -51,6 +51,7 @@ def apply_model(inputs: Sequence[str], emit: Emit, output: str | None = None,
     summary = RunSummary()
     timer = Timer()
     chars = 0
+    seen_ids: set[int] = set()  # hashes only: ~70 bytes a page, for the duplicate-id warning
 
     def failed(error: RecordError) -> None:
         summary.record_error(error)
@@ -67,6 +68,10 @@ def apply_model(inputs: Sequence[str], emit: Emit, output: str | None = None,
             for page, first, count in split_pages(pages, result):
                 writer.write_many(emit(page, result, first, count))
                 chars += len(page.text)
+                key = hash(page.id)
+                if key in seen_ids:
+                    summary.duplicate_ids += 1
+                seen_ids.add(key)
             summary.pages += len(pages)
             summary.segments += len(result.starts)
             if progress:

@@ -8,6 +8,7 @@ memory stays flat however long the input is, and results come back in submission
 
 from __future__ import annotations
 
+import multiprocessing
 import os
 import time
 from collections import deque
@@ -46,6 +47,7 @@ class RunSummary:
     pages: int = 0
     segments: int = 0
     failed: int = 0
+    duplicate_ids: int = 0
     errors: list[str] = field(default_factory=list)
     seconds: float = 0.0
 
@@ -156,7 +158,9 @@ def label_stream(items: Iterable[Item], model: SegmentModel | None = None,
         return
     if model_path is None:
         raise ValueError("label_stream needs model_path when jobs > 1")
-    with ProcessPoolExecutor(max_workers=jobs, initializer=_init_worker,
+    # spawn, not fork: forking a process that already runs BLAS/OpenMP threads can deadlock
+    context = multiprocessing.get_context("spawn")
+    with ProcessPoolExecutor(max_workers=jobs, mp_context=context, initializer=_init_worker,
                              initargs=(model_path,)) as pool:
         pending: deque[tuple[list[PageRecord], Future]] = deque()
         try:

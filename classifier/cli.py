@@ -118,6 +118,9 @@ def _input_size(inputs: list[str]) -> int | None:
 
 
 def _finish(summary: Any, quiet: bool, what: str) -> None:
+    if summary.duplicate_ids:
+        _err(f"warning: {summary.duplicate_ids} pages repeat an earlier page's id; each was "
+             "labelled and written")
     for line in summary.errors:
         _err(f"skipped: {line}")
     if summary.failed > len(summary.errors):

@@ -30,7 +30,8 @@ def _client(scheduler: str | None, workers: int):
         try:
             return Client(scheduler, timeout="30s"), None
         except OSError as exc:
-            raise ClassifierError(f"cannot reach the Dask scheduler at {scheduler} ({exc})") from exc
+            raise ClassifierError(
+                f"cannot reach the Dask scheduler at {scheduler} ({exc})") from exc
     cluster = LocalCluster(n_workers=workers, threads_per_worker=1, processes=True,
                            dashboard_address=None)
     return Client(cluster), cluster

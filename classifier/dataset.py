@@ -31,7 +31,8 @@ def _kind(path: Path) -> str:
                          (".csv", "csv"), (".parquet", "parquet"), (".pq", "parquet")):
         if name.endswith(suffix):
             return kind
-    raise DataError(f"{path}: not labelled data (expected .jsonl, .csv or .parquet, optionally .gz)")
+    raise DataError(
+        f"{path}: not labelled data (expected .jsonl, .csv or .parquet, optionally .gz)")
 
 
 def labelled_files(paths: Sequence[str | Path]) -> list[Path]:

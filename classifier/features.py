@@ -9,7 +9,6 @@ of the segments around it and a few page-level statistics.
 
 from __future__ import annotations
 
-import math
 import re
 
 import numpy as np
@@ -21,6 +20,7 @@ CONTEXT_WINDOW = 3
 """How many segments before and after a segment lend it their layout signals."""
 
 _DIGITS = re.compile(r"\d")
+_SP = r"[^\S\n]"  # white space within a line: patterns run over a batch joined by newlines
 _MONTHS = (
     r"jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec|january|february|march|april|june|"
     r"july|august|september|october|november|december|"
@@ -30,33 +30,42 @@ _MONTHS = (
     r"novembre|décembre|fev|out|set|dez|janeiro|fevereiro|março|maio|junho|julho|setembro|"
     r"outubro|novembro|dezembro"
 )
+_FLAGS = re.IGNORECASE | re.MULTILINE
 _DATE = re.compile(
-    rf"\b(?:{_MONTHS})\.?\s+\d{{1,2}}\b|\b\d{{1,2}}\.?\s+(?:{_MONTHS})\b|"
-    r"\b\d{1,4}[./-]\d{1,2}[./-]\d{1,4}\b|\b(?:mon|tue|wed|thu|fri|sat|sun)[a-z]*\b,?",
-    re.IGNORECASE,
+    rf"\b(?:{_MONTHS})\.?{_SP}+\d{{1,2}}\b|\b\d{{1,2}}\.?{_SP}+(?:{_MONTHS})\b|"
+    r"\b\d{1,4}[./-]\d{1,2}[./-]\d{1,4}\b|"
+    r"\b(?:monday|tuesday|wednesday|thursday|friday|saturday|sunday|mon|tue|tues|wed|thu|"
+    r"thur|thurs|fri|sat|sun|lun|mar|mié|jue|vie|sáb|dom|mo|di|mi|do|fr|sa|so|mer|jeu|ven|"
+    r"sam|seg|ter|qua|qui|sex)\b\.?,",
+    _FLAGS,
 )
 _RELATIVE = re.compile(
-    r"\b\d+\s*(?:s|sec|secs|seconds?|m|mins?|minutes?|h|hrs?|hours?|d|days?|w|weeks?|mo|months?)"
-    r"\s+ago\b|\b(?:an?|one)\s+(?:hour|minute|day|week)\s+ago\b|\b\d+\s*[mhd]\b|"
+    rf"\b\d+{_SP}*(?:s|sec|secs|seconds?|m|mins?|minutes?|h|hrs?|hours?|d|days?|w|weeks?|mo|"
+    rf"months?){_SP}+ago\b|\b(?:an?|one){_SP}+(?:hour|minute|day|week){_SP}+ago\b|"
+    rf"\b\d+{_SP}*[mhd]\b|"
     r"\b(?:yesterday|today|just now|hace|vor|il y a|há|gestern|hier|ayer|ontem|heute)\b",
-    re.IGNORECASE,
+    _FLAGS,
 )
 _CLOCK = re.compile(r"\b\d{1,2}:\d{2}\b")
 _URL = re.compile(r"https?://|www\.|\.com\b|\.io\b|@\w", re.IGNORECASE)
 _CURRENCY = re.compile(r"[$€£¥₿]|\b(?:usd|eur|btc|eth|gbp|jpy|usdt)\b", re.IGNORECASE)
-_SIGNED = re.compile(r"(?:^|\s)[+\-−–]\s?\d+(?:[.,]\d+)?\s?%?")
+_SIGNED = re.compile(rf"(?:^|{_SP})[+\-−–]{_SP}?\d+(?:[.,]\d+)?{_SP}?%?", re.MULTILINE)
 _GLUED = re.compile(r"[a-z\d][.!?]?[A-Z][a-z]")
 _COPYRIGHT = re.compile(r"©|\(c\)|\bcopyright\b|all rights reserved", re.IGNORECASE)
-_SEPARATORS = re.compile(r"\s[|·•»›>/]\s|\s{2,}")
+_SEPARATORS = re.compile(rf"{_SP}[|·•»›>/]{_SP}|{_SP}{{2,}}")
 _QUOTES = re.compile(r"[\"“”«»„]")
-_BY = re.compile(r"^(?:by|author|von|por|par|de)\b[\s:]", re.IGNORECASE)
+_BY = re.compile(rf"^(?:by|author|von|por|par|de)\b(?:{_SP}|:)", _FLAGS)
 _CTA = re.compile(
     r"\b(?:sign up|subscribe|join|register|download|enroll|enrol|save your|claim|get started|"
     r"trade now|open an? account|learn more|book|apply|try|free)\b",
     re.IGNORECASE,
 )
-_BULLET = re.compile(r"^[-•*–—▪►✓·]")
-_SENTENCE_END = re.compile(r"[.!?\"”’)]$")
+_BULLET = re.compile(r"^[-•*–—▪►✓·]", re.MULTILINE)
+_SENTENCE_END = re.compile(r"[.!?\"”’)]$", re.MULTILINE)
+_COLON_END = re.compile(r":$", re.MULTILINE)
+_WORDS = re.compile(r"\S+")
+_TITLED = re.compile(r"(?:^|(?<=\s))[A-ZÀ-ÖØ-ÞΑ-ΩА-Я]", re.MULTILINE)
+_PERCENT = re.compile("%")
 
 LAYOUT_FEATURE_NAMES: tuple[str, ...] = (
     "log_chars",
@@ -85,7 +94,7 @@ LAYOUT_FEATURE_NAMES: tuple[str, ...] = (
     "all_caps",
     "kicker_colon",
 )
-_KICKER = re.compile(r"^\W*\w+(?:[ -]\w+){0,2}\s?:\s")
+_KICKER = re.compile(rf"^\W*\w+(?:[ -]\w+){{0,2}}{_SP}?:{_SP}", re.MULTILINE)
 
 
 def normalize_text(text: str) -> str:
@@ -114,50 +123,85 @@ def decorate_text(text: str) -> str:
     return normal + " " + " ".join(marks)
 
 
-def segment_layout(text: str) -> list[float]:
-    """Layout signals of one segment, in the order of ``LAYOUT_FEATURE_NAMES``."""
-    n_chars = len(text)
-    words = text.split()
-    n_words = len(words)
-    letters = sum(c.isalpha() for c in text) or 1
-    upper = sum(c.isupper() for c in text)
-    digits = sum(c.isdigit() for c in text)
-    titled = sum(1 for w in words if w[:1].isupper())
-    return [
-        math.log1p(n_chars),
-        math.log1p(n_words),
-        float(n_words <= 1),
-        float(n_words <= 4),
-        digits / n_chars if n_chars else 0.0,
-        upper / letters,
-        titled / n_words if n_words else 0.0,
-        float(bool(_SENTENCE_END.search(text))),
-        float(text.endswith(":")),
-        float(bool(_BULLET.match(text))),
-        float(bool(_DATE.search(text))),
-        float(bool(_RELATIVE.search(text))),
-        float(bool(_CLOCK.search(text))),
-        float(bool(_URL.search(text))),
-        float(bool(_CURRENCY.search(text))),
-        float("%" in text),
-        float(bool(_SIGNED.search(text))),
-        min(len(_GLUED.findall(text)), 3) / 3.0,
-        float(bool(_COPYRIGHT.search(text))),
-        min(len(_SEPARATORS.findall(text)), 5) / 5.0,
-        float(bool(_QUOTES.search(text))),
-        float(bool(_BY.match(text))),
-        float(bool(_CTA.search(text))),
-        float(n_chars > 3 and upper / letters > 0.8),
-        float(bool(_KICKER.match(text))),
-    ]
+def _counts(pattern: re.Pattern, joined: str, starts: np.ndarray) -> np.ndarray:
+    """Matches of ``pattern`` per segment, from one scan of the whole batch."""
+    positions = np.fromiter((m.start() for m in pattern.finditer(joined)), dtype=np.int64)
+    owner = np.searchsorted(starts, positions, side="right") - 1
+    return np.bincount(owner, minlength=len(starts)).astype(np.float32)
+
+
+def _char_classes(joined: str, lengths: np.ndarray) -> tuple[np.ndarray, ...]:
+    """Digits, upper-case and letters per segment, counted over code points with NumPy."""
+    codes = np.frombuffer(joined.encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
+    owner = np.repeat(np.arange(len(lengths)), lengths + 1)[: len(codes)]
+    digits = (codes >= 48) & (codes <= 57)
+    upper = (((codes >= 65) & (codes <= 90)) | ((codes >= 0xC0) & (codes <= 0xDE)
+             & (codes != 0xD7)) | ((codes >= 0x391) & (codes <= 0x3A9))
+             | ((codes >= 0x410) & (codes <= 0x42F)))
+    letters = (((codes | 32) >= 97) & ((codes | 32) <= 122)) | (
+        (codes >= 0xC0) & (codes < 0x2000) & (codes != 0xD7) & (codes != 0xF7)) | (
+        codes >= 0x3040)
+    n = len(lengths)
+    return tuple(np.bincount(owner, weights=mask, minlength=n).astype(np.float32)
+                 for mask in (digits, upper, letters))
 
 
 def layout_matrix(texts: list[str] | pd.Series) -> np.ndarray:
-    """Layout signals for many segments as a float32 matrix."""
-    rows = [segment_layout(t) for t in texts]
-    if not rows:
+    """Layout signals of many one-line segments as a float32 matrix (one row each).
+
+    Every regular expression scans the batch once (segments joined by newlines) instead of
+    once per segment, and character classes are counted with NumPy: this is the hot path
+    of batch labelling.
+    """
+    texts = list(texts)
+    n = len(texts)
+    if n == 0:
         return np.zeros((0, len(LAYOUT_FEATURE_NAMES)), dtype=np.float32)
-    return np.asarray(rows, dtype=np.float32)
+    texts = [t.replace("\n", " ").replace("\r", " ") for t in texts]
+    joined = "\n".join(texts)
+    lengths = np.fromiter(map(len, texts), dtype=np.int64, count=n)
+    starts = np.concatenate([[0], np.cumsum(lengths[:-1] + 1)])
+    n_chars = lengths.astype(np.float32)
+    n_words = _counts(_WORDS, joined, starts)
+    digits, upper, letters = _char_classes(joined, lengths)
+    letters = np.maximum(letters, 1)
+
+    def has(pattern: re.Pattern) -> np.ndarray:
+        return (_counts(pattern, joined, starts) > 0).astype(np.float32)
+
+    columns = [
+        np.log1p(n_chars),
+        np.log1p(n_words),
+        (n_words <= 1).astype(np.float32),
+        (n_words <= 4).astype(np.float32),
+        digits / np.maximum(n_chars, 1),
+        upper / letters,
+        _counts(_TITLED, joined, starts) / np.maximum(n_words, 1),
+        has(_SENTENCE_END),
+        has(_COLON_END),
+        has(_BULLET),
+        has(_DATE),
+        has(_RELATIVE),
+        has(_CLOCK),
+        has(_URL),
+        has(_CURRENCY),
+        has(_PERCENT),
+        has(_SIGNED),
+        np.minimum(_counts(_GLUED, joined, starts), 3) / 3.0,
+        has(_COPYRIGHT),
+        np.minimum(_counts(_SEPARATORS, joined, starts), 5) / 5.0,
+        has(_QUOTES),
+        has(_BY),
+        has(_CTA),
+        ((n_chars > 3) & (upper / letters > 0.8)).astype(np.float32),
+        has(_KICKER),
+    ]
+    return np.column_stack(columns).astype(np.float32)
+
+
+def segment_layout(text: str) -> list[float]:
+    """Layout signals of one segment, in the order of ``LAYOUT_FEATURE_NAMES``."""
+    return layout_matrix([text])[0].tolist()
 
 
 def page_codes(pages: pd.Series | np.ndarray) -> np.ndarray:

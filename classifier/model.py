@@ -28,10 +28,14 @@ class Prediction(NamedTuple):
     explanation: list[tuple[str, float]] | None = None
 
 
+MAX_FEATURE_CHARS = 3000
+"""Only a segment's first characters are featurised: a 20 MB line must not exhaust memory."""
+
+
 def segment_table(segmented: list[list[Segment]]) -> pd.DataFrame:
     """The model's input for several pages: one row per segment, pages numbered in order."""
     codes = np.repeat(np.arange(len(segmented)), [len(s) for s in segmented])
-    texts = [seg.text for segs in segmented for seg in segs]
+    texts = [seg.text[:MAX_FEATURE_CHARS] for segs in segmented for seg in segs]
     return pd.DataFrame({"page": codes, "text": texts})
 
 

@@ -73,14 +73,14 @@ def _neighbour_words() -> Pipeline:
 
 
 def build_base_pipeline(kind: str = "full", C: float = 4.0,
-                        neighbour_words: bool = True) -> Pipeline:
+                        neighbour_words: bool = True, char_ngrams: bool = True) -> Pipeline:
     """First-pass pipeline over a segment table (columns ``page`` and ``text``)."""
     if kind == "bow":
         columns = ColumnTransformer([("words", _word_vectorizer(), "text")])
     elif kind == "full":
         branches = [
             ("words", _word_vectorizer(), "text"),
-            ("chars", _char_vectorizer(), "text"),
+            *([("chars", _char_vectorizer(), "text")] if char_ngrams else []),
             ("layout", Pipeline([("signals", PageLayoutFeatures()),
                                  ("scale", StandardScaler())]), ["page", "text"]),
         ]
@@ -98,7 +98,7 @@ def build_final_stage(calibrated: bool = True):
                                            early_stopping=False, random_state=0)
     if not calibrated:
         return trees
-    return CalibratedClassifierCV(trees, method="isotonic", cv=3)
+    return CalibratedClassifierCV(trees, method="isotonic", cv=3, ensemble=False)
 
 
 def stack_features(proba: np.ndarray, codes: np.ndarray, window: int = STACK_WINDOW,

@@ -37,7 +37,8 @@ def model_inputs(frame: pd.DataFrame) -> pd.DataFrame:
 def check_trainable(frame: pd.DataFrame, cv_folds: int) -> None:
     counts = frame["label"].value_counts()
     if len(counts) < 2:
-        raise DataError(f"training needs at least two labels; the data has only {list(counts.index)}")
+        raise DataError(
+            f"training needs at least two labels; the data has only {list(counts.index)}")
     sparse = counts[counts < MIN_SEGMENTS_PER_LABEL]
     if len(sparse):
         raise DataError("too few examples for label(s) " + ", ".join(

@@ -52,8 +52,12 @@ def check_output(path: str | None, fmt: str, force: bool = True) -> None:
     parent = target.parent if str(target.parent) else Path(".")
     if not parent.is_dir():
         raise OutputError(f"{path}: directory {parent} does not exist")
-    if not os.access(parent, os.W_OK | os.X_OK):
-        raise OutputError(f"{path}: directory {parent} is not writable")
+    try:  # a real probe: permission bits say nothing for root or read-only file systems
+        fd, probe = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".probe", dir=parent)
+        os.close(fd)
+        os.unlink(probe)
+    except OSError as exc:
+        raise OutputError(f"{path}: cannot write in {parent} ({exc.strerror or exc})") from exc
 
 
 def _flat(record: dict[str, Any]) -> dict[str, Any]:
