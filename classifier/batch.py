@@ -108,13 +108,17 @@ def split_pages(pages: list[PageRecord], result: BatchResult) -> Iterator[tuple[
 
 
 _WORKER_MODEL: SegmentModel | None = None
+_THREAD_LIMIT = None
 
 
 def _init_worker(model_path: str) -> None:
-    global _WORKER_MODEL
+    global _WORKER_MODEL, _THREAD_LIMIT
+    from threadpoolctl import threadpool_limits
+
     from .artifact import load_model_file
 
-    os.environ.setdefault("OMP_NUM_THREADS", "1")
+    # one native thread per worker: the pool already uses every core
+    _THREAD_LIMIT = threadpool_limits(limits=1)
     _WORKER_MODEL = load_model_file(model_path)
 
 

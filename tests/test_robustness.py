@@ -25,7 +25,8 @@ from .conftest import CORPUS, REPO, SAMPLES
 
 runner = CliRunner()
 FUZZ_EXAMPLES = int(os.environ.get("FUZZ_EXAMPLES", "25"))
-PAGE = "Markets rally on rate-cut hopes\nBy A. Writer\nStocks rose on Tuesday as investors bet on cuts."
+PAGE = ("Markets rally on rate-cut hopes\nBy A. Writer\n"
+        "Stocks rose on Tuesday as investors bet on cuts.")
 
 
 def _predict(*args: str, stdin: str | None = None):
