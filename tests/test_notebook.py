@@ -9,7 +9,7 @@ from .conftest import REPO
 def test_evaluation_notebook_runs(tmp_path, monkeypatch):
     monkeypatch.setenv("REPORT_DIR", str(tmp_path / "reports"))
     notebook = nbformat.read(REPO / "notebooks" / "evaluate.ipynb", as_version=4)
-    NotebookClient(notebook, timeout=240, kernel_name="python3",
+    NotebookClient(notebook, timeout=300, kernel_name="python3",
                    resources={"metadata": {"path": str(REPO / "notebooks")}}).execute()
     report = tmp_path / "reports"
     for name in ["metrics.json", "metrics.md", "confusion_matrix.png", "reliability.png",
