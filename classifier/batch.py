@@ -13,7 +13,7 @@ import os
 import time
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator
-from concurrent.futures import Future, ProcessPoolExecutor
+from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -166,21 +166,33 @@ def label_stream(items: Iterable[Item], model: SegmentModel | None = None,
     context = multiprocessing.get_context("spawn")
     with ProcessPoolExecutor(max_workers=jobs, mp_context=context, initializer=_init_worker,
                              initargs=(model_path,)) as pool:
-        pending: deque[tuple[list[PageRecord], Future]] = deque()
-        try:
-            for pages in batches:
-                pending.append((pages, pool.submit(
-                    _worker_label, [p.text for p in pages], probabilities, explain)))
-                while len(pending) >= jobs * IN_FLIGHT_PER_WORKER:
-                    done_pages, future = pending.popleft()
-                    yield done_pages, future.result()
-            while pending:
-                done_pages, future = pending.popleft()
-                yield done_pages, future.result()
-        except BaseException:
-            for _, future in pending:
-                future.cancel()
-            raise
+        yield from in_submission_order(
+            ((pages, pool.submit(_worker_label, [p.text for p in pages], probabilities, explain))
+             for pages in batches), limit=jobs * IN_FLIGHT_PER_WORKER)
+
+
+def in_submission_order(submissions: Iterable[tuple[Any, Any]], limit: int) -> Iterator[
+    tuple[Any, Any]
+]:
+    """Yield (key, future.result()) in submission order, with at most ``limit`` in flight.
+
+    Works for concurrent.futures and Dask futures alike; bounding the window is what keeps
+    memory flat on endless inputs.
+    """
+    pending: deque[tuple[Any, Any]] = deque()
+    try:
+        for key, future in submissions:
+            pending.append((key, future))
+            while len(pending) >= limit:
+                done_key, done = pending.popleft()
+                yield done_key, done.result()
+        while pending:
+            done_key, done = pending.popleft()
+            yield done_key, done.result()
+    except BaseException:
+        for _, future in pending:
+            future.cancel()
+        raise
 
 
 def default_jobs() -> int:

@@ -9,10 +9,9 @@ Workers need this package installed (``pip install feed-content-classifier[dask]
 
 from __future__ import annotations
 
-from collections import deque
 from collections.abc import Callable, Iterable, Iterator
 
-from .batch import PAGES_PER_BATCH, BatchResult, _batches, label_texts
+from .batch import PAGES_PER_BATCH, BatchResult, _batches, in_submission_order, label_texts
 from .errors import ClassifierError
 from .model import SegmentModel
 from .readers import Item, PageRecord, RecordError
@@ -47,16 +46,11 @@ def label_stream_dask(items: Iterable[Item], model: SegmentModel, scheduler: str
     try:
         n_workers = max(len(client.scheduler_info().get("workers", {})), 1)
         shipped = client.scatter(model, broadcast=True)
-        pending: deque = deque()
-        for pages in _batches(items, batch_pages, on_error or (lambda error: None)):
-            pending.append((pages, client.submit(label_texts, shipped, [p.text for p in pages],
-                                                 probabilities, explain, pure=False)))
-            while len(pending) >= n_workers * IN_FLIGHT_PER_WORKER:
-                done_pages, future = pending.popleft()
-                yield done_pages, future.result()
-        while pending:
-            done_pages, future = pending.popleft()
-            yield done_pages, future.result()
+        yield from in_submission_order(
+            ((pages, client.submit(label_texts, shipped, [p.text for p in pages], probabilities,
+                                   explain, pure=False))
+             for pages in _batches(items, batch_pages, on_error or (lambda error: None))),
+            limit=n_workers * IN_FLIGHT_PER_WORKER)
     finally:
         client.close()
         if cluster is not None:
