@@ -19,7 +19,7 @@ from typing import Any
 
 import numpy as np
 
-from .model import SegmentModel, segment_table
+from .model import SegmentModel
 from .readers import Item, PageRecord, RecordError
 from .segment import segment_page
 
@@ -65,11 +65,7 @@ def label_texts(model: SegmentModel, texts: list[str], probabilities: bool = Fal
     flat = [seg for segs in segmented for seg in segs]
     starts = np.fromiter((s.start for s in flat), dtype=np.int64, count=len(flat))
     ends = np.fromiter((s.end for s in flat), dtype=np.int64, count=len(flat))
-    table = segment_table(segmented)
-    proba = model.predict_proba_table(table)
-    chosen = proba.argmax(axis=1) if len(flat) else np.zeros(0, dtype=np.int64)
-    scores = proba[np.arange(len(flat)), chosen] if len(flat) else np.zeros(0)
-    explanations = model.explain_table(table, chosen) if explain and len(flat) else None
+    proba, chosen, scores, explanations = model.score_segmented(segmented, explain)
     return BatchResult(counts, starts, ends, chosen.astype(np.int16), scores, model.labels,
                        proba if probabilities else None, explanations)
 

@@ -66,15 +66,22 @@ class SegmentModel:
 
         return explain_linear_pipeline(self.estimator, table, chosen)
 
+    def score_segmented(self, segmented: list[list[Segment]], explain: bool = False) -> tuple[
+        np.ndarray, np.ndarray, np.ndarray, list[list[tuple[str, float]]] | None
+    ]:
+        """(probabilities, chosen label index, score, explanations) for every segment."""
+        table = segment_table(segmented)
+        proba = self.predict_proba_table(table)
+        chosen = proba.argmax(axis=1) if len(proba) else np.zeros(0, dtype=np.int64)
+        scores = proba[np.arange(len(proba)), chosen] if len(proba) else np.zeros(0)
+        explanations = self.explain_table(table, chosen) if explain and len(table) else None
+        return proba, chosen, scores, explanations
+
     def label_segmented(self, segmented: list[list[Segment]], probabilities: bool = False,
                         explain: bool = False) -> list[list[Prediction]]:
         """Label already-segmented pages in one vectorised call."""
-        table = segment_table(segmented)
-        proba = self.predict_proba_table(table)
+        proba, chosen, scores, explanations = self.score_segmented(segmented, explain)
         labels = self.labels
-        chosen = proba.argmax(axis=1) if len(proba) else np.zeros(0, dtype=int)
-        scores = proba[np.arange(len(proba)), chosen] if len(proba) else np.zeros(0)
-        explanations = self.explain_table(table, chosen) if explain and len(table) else None
         results: list[list[Prediction]] = []
         row = 0
         for segments in segmented:
