@@ -22,7 +22,7 @@ from .errors import ArtifactError
 from .model import SegmentModel
 
 ARTIFACT_KIND = "feed-content-classifier/model"
-ARTIFACT_FORMAT_VERSION = 1
+ARTIFACT_FORMAT_VERSION = 2
 ARTIFACT_FORMATS = ("joblib", "skops")
 
 

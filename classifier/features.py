@@ -10,6 +10,7 @@ of the segments around it and a few page-level statistics.
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 import numpy as np
 import pandas as pd
@@ -63,8 +64,6 @@ _CTA = re.compile(
 _BULLET = re.compile(r"^[-•*–—▪►✓·]", re.MULTILINE)
 _SENTENCE_END = re.compile(r"[.!?\"”’)]$", re.MULTILINE)
 _COLON_END = re.compile(r":$", re.MULTILINE)
-_WORDS = re.compile(r"\S+")
-_TITLED = re.compile(r"(?:^|(?<=\s))[A-ZÀ-ÖØ-ÞΑ-ΩА-Я]", re.MULTILINE)
 _PERCENT = re.compile("%")
 
 LAYOUT_FEATURE_NAMES: tuple[str, ...] = (
@@ -97,32 +96,6 @@ LAYOUT_FEATURE_NAMES: tuple[str, ...] = (
 _KICKER = re.compile(rf"^\W*\w+(?:[ -]\w+){{0,2}}{_SP}?:{_SP}", re.MULTILINE)
 
 
-def normalize_text(text: str) -> str:
-    """Lower-case and map digits to 0, so '12 hours ago' and '3 hours ago' look alike."""
-    return _DIGITS.sub("0", text.lower())
-
-
-_WORD = re.compile(r"\w+")
-
-
-def decorate_text(text: str) -> str:
-    """Normalised text plus tokens for how it starts and ends.
-
-    'Read more: <a headline>' is a teaser whatever the headline says; marking the first
-    words and the last word lets those cues weigh as much as the rest of the line.
-    """
-    normal = normalize_text(text)
-    words = _WORD.findall(normal)
-    if not words:
-        return normal
-    marks = [f"zzfirst_{words[0]}", f"zzlast_{words[-1]}"]
-    if len(words) > 1:
-        marks.append(f"zzfirst2_{words[0]}_{words[1]}")
-    if len(words) <= 3:
-        marks.append("zzshort_" + "_".join(words))
-    return normal + " " + " ".join(marks)
-
-
 def _counts(pattern: re.Pattern, joined: str, starts: np.ndarray) -> np.ndarray:
     """Matches of ``pattern`` per segment, from one scan of the whole batch."""
     positions = np.fromiter((m.start() for m in pattern.finditer(joined)), dtype=np.int64)
@@ -130,9 +103,49 @@ def _counts(pattern: re.Pattern, joined: str, starts: np.ndarray) -> np.ndarray:
     return np.bincount(owner, minlength=len(starts)).astype(np.float32)
 
 
-def _char_classes(joined: str, lengths: np.ndarray) -> tuple[np.ndarray, ...]:
-    """Digits, upper-case and letters per segment, counted over code points with NumPy."""
-    codes = np.frombuffer(joined.encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
+@lru_cache(maxsize=64)
+def _first_per_line(pattern: re.Pattern) -> re.Pattern:
+    """``pattern`` extended to swallow the rest of its line (at most one match per segment),
+    and made case-sensitive: case-insensitive patterns run over lower-cased text, which
+    Python's ``re`` scans several times faster."""
+    return re.compile(f"(?:{pattern.pattern})[^\n]*", pattern.flags & ~re.IGNORECASE)
+
+
+def _has(pattern: re.Pattern, joined: str, lowered: str, starts: np.ndarray) -> np.ndarray:
+    """1.0 where a segment matches ``pattern``: Python sees one match per matching segment,
+    not one per occurrence."""
+    text = lowered if pattern.flags & re.IGNORECASE else joined
+    return np.minimum(_counts(_first_per_line(pattern), text, starts), 1.0)
+
+
+@lru_cache(maxsize=1)
+def _code_tables() -> tuple[np.ndarray, np.ndarray]:
+    """(is white space, lower-case code point) for every code point of the BMP."""
+    space = np.zeros(0x10000, dtype=bool)
+    lower = np.arange(0x10000, dtype=np.uint32)
+    for code in range(0x10000):
+        char = chr(code)
+        space[code] = char.isspace()
+        folded = char.lower()
+        if len(folded) == 1:
+            lower[code] = ord(folded)
+    return space, lower
+
+
+def _lowered(codes: np.ndarray) -> str:
+    """Lower-cased text with exactly one code point per input code point (unlike
+    ``str.lower``), so match positions still point into the original."""
+    lower = _code_tables()[1]
+    mapped = np.where(codes < 0x10000, lower[np.minimum(codes, 0xFFFF)], codes)
+    return mapped.astype(np.uint32).tobytes().decode("utf-32-le", "surrogatepass")
+
+
+def _char_classes(codes: np.ndarray, lengths: np.ndarray) -> tuple[np.ndarray, ...]:
+    """Digits, upper-case, letters, words and title-case words per segment, with NumPy.
+
+    A word is a run of non-space characters (like ``\\S+``); a title-case word starts with
+    an upper-case letter.
+    """
     owner = np.repeat(np.arange(len(lengths)), lengths + 1)[: len(codes)]
     digits = (codes >= 48) & (codes <= 57)
     upper = (((codes >= 65) & (codes <= 90)) | ((codes >= 0xC0) & (codes <= 0xDE)
@@ -141,9 +154,13 @@ def _char_classes(joined: str, lengths: np.ndarray) -> tuple[np.ndarray, ...]:
     letters = (((codes | 32) >= 97) & ((codes | 32) <= 122)) | (
         (codes >= 0xC0) & (codes < 0x2000) & (codes != 0xD7) & (codes != 0xF7)) | (
         codes >= 0x3040)
+    space = np.where(codes < 0x10000, _code_tables()[0][np.minimum(codes, 0xFFFF)], False)
+    after_space = np.r_[True, space[:-1]]
+    word_start = ~space & after_space
+    titled = upper & after_space
     n = len(lengths)
     return tuple(np.bincount(owner, weights=mask, minlength=n).astype(np.float32)
-                 for mask in (digits, upper, letters))
+                 for mask in (digits, upper, letters, word_start, titled))
 
 
 def layout_matrix(texts: list[str] | pd.Series) -> np.ndarray:
@@ -162,12 +179,13 @@ def layout_matrix(texts: list[str] | pd.Series) -> np.ndarray:
     lengths = np.fromiter(map(len, texts), dtype=np.int64, count=n)
     starts = np.concatenate([[0], np.cumsum(lengths[:-1] + 1)])
     n_chars = lengths.astype(np.float32)
-    n_words = _counts(_WORDS, joined, starts)
-    digits, upper, letters = _char_classes(joined, lengths)
+    codes = np.frombuffer(joined.encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
+    digits, upper, letters, n_words, titled = _char_classes(codes, lengths)
     letters = np.maximum(letters, 1)
+    lowered = _lowered(codes)
 
     def has(pattern: re.Pattern) -> np.ndarray:
-        return (_counts(pattern, joined, starts) > 0).astype(np.float32)
+        return _has(pattern, joined, lowered, starts)
 
     columns = [
         np.log1p(n_chars),
@@ -176,7 +194,7 @@ def layout_matrix(texts: list[str] | pd.Series) -> np.ndarray:
         (n_words <= 4).astype(np.float32),
         digits / np.maximum(n_chars, 1),
         upper / letters,
-        _counts(_TITLED, joined, starts) / np.maximum(n_words, 1),
+        titled / np.maximum(n_words, 1),
         has(_SENTENCE_END),
         has(_COLON_END),
         has(_BULLET),
@@ -260,14 +278,19 @@ def page_means(values: np.ndarray, codes: np.ndarray) -> np.ndarray:
 
 
 class PageLayoutFeatures(TransformerMixin, BaseEstimator):
-    """Layout signals of each segment, of its neighbours, and of its page.
+    """Layout signals of each segment, of its neighbours, and (optionally) of its page.
 
     Input: a DataFrame with ``page`` and ``text`` columns, rows of a page contiguous and in
     page order. Stateless apart from the column names learned in ``fit``.
+
+    ``page_stats`` adds the page's size and mean signals. Off by default: a linear model
+    extrapolates them badly on pages unlike the corpus (a 7-line page pushed a CFD risk
+    warning to ``news``), and held-out macro-F1 is no lower without them (0.910 vs 0.909).
     """
 
-    def __init__(self, window: int = CONTEXT_WINDOW):
+    def __init__(self, window: int = CONTEXT_WINDOW, page_stats: bool = False):
         self.window = window
+        self.page_stats = page_stats
 
     def fit(self, X: pd.DataFrame, y=None) -> PageLayoutFeatures:
         self.n_features_out_ = len(self.get_feature_names_out())
@@ -286,57 +309,26 @@ class PageLayoutFeatures(TransformerMixin, BaseEstimator):
                 np.log1p(last - index),
                 index == 0,
                 index == last,
-                np.log1p(size),
+                *([np.log1p(size)] if self.page_stats else []),
             ]
         ).astype(np.float32)
         blocks = [own, position]
         for offset in [*range(-self.window, 0), *range(1, self.window + 1)]:
             shifted, valid = shift_within_pages(own, codes, offset)
             blocks.extend([shifted, valid[:, None].astype(np.float32)])
-        page_mean = page_means(own, codes)
-        blocks.extend([page_mean, own - page_mean])
+        if self.page_stats:
+            page_mean = page_means(own, codes)
+            blocks.extend([page_mean, own - page_mean])
         return np.hstack(blocks).astype(np.float32)
 
     def get_feature_names_out(self, input_features=None) -> np.ndarray:
         names = [f"self:{n}" for n in LAYOUT_FEATURE_NAMES]
         names += ["pos:relative", "pos:log_from_start", "pos:log_from_end", "pos:first",
-                  "pos:last", "page:log_segments"]
+                  "pos:last"] + (["page:log_segments"] if self.page_stats else [])
         for offset in [*range(-self.window, 0), *range(1, self.window + 1)]:
             tag = f"prev{-offset}" if offset < 0 else f"next{offset}"
             names += [f"{tag}:{n}" for n in LAYOUT_FEATURE_NAMES] + [f"{tag}:exists"]
-        names += [f"page_mean:{n}" for n in LAYOUT_FEATURE_NAMES]
-        names += [f"vs_page:{n}" for n in LAYOUT_FEATURE_NAMES]
+        if self.page_stats:
+            names += [f"page_mean:{n}" for n in LAYOUT_FEATURE_NAMES]
+            names += [f"vs_page:{n}" for n in LAYOUT_FEATURE_NAMES]
         return np.asarray(names, dtype=object)
-
-
-class NeighbourText(TransformerMixin, BaseEstimator):
-    """The text of the segments just before and after each segment, as one string.
-
-    Words around a segment say what block it sits in ("Related", "Author", "Sponsored"), so
-    a vectoriser over this column lets the words of neighbours vote. Words are prefixed
-    with ``before_``/``after_`` so the direction is kept.
-    """
-
-    def __init__(self, window: int = 1):
-        self.window = window
-
-    def fit(self, X: pd.DataFrame, y=None) -> NeighbourText:
-        self.fitted_window_ = self.window
-        return self
-
-    def transform(self, X: pd.DataFrame) -> list[str]:
-        check_is_fitted(self, "fitted_window_")
-        codes = page_codes(X["page"])
-        texts = np.asarray([normalize_text(t) for t in X["text"]], dtype=object)
-        n = len(texts)
-        parts: list[list[str]] = [[] for _ in range(n)]
-        for offset in [*range(-self.window, 0), *range(1, self.window + 1)]:
-            tag = "before_" if offset < 0 else "after_"
-            lo, hi = max(0, -offset), min(n, n - offset)
-            for i in range(lo, hi):
-                if codes[i + offset] == codes[i]:
-                    parts[i].append(" ".join(tag + w for w in texts[i + offset].split()[:12]))
-        return [" ".join(p) for p in parts]
-
-    def get_feature_names_out(self, input_features=None) -> np.ndarray:
-        return np.asarray(["neighbour_text"], dtype=object)

@@ -11,13 +11,15 @@ Three variants, compared in the evaluation report:
 
 from __future__ import annotations
 
+from typing import Any
+
 import numpy as np
 import pandas as pd
 from sklearn.base import BaseEstimator, ClassifierMixin, clone
 from sklearn.calibration import CalibratedClassifierCV
 from sklearn.compose import ColumnTransformer
 from sklearn.ensemble import HistGradientBoostingClassifier
-from sklearn.feature_extraction.text import TfidfVectorizer
+from sklearn.feature_extraction.text import TfidfTransformer
 from sklearn.linear_model import LogisticRegression
 from sklearn.model_selection import GroupKFold, cross_val_predict
 from sklearn.pipeline import Pipeline
@@ -25,15 +27,13 @@ from sklearn.preprocessing import StandardScaler
 from sklearn.utils.validation import check_is_fitted
 
 from .features import (
-    NeighbourText,
     PageLayoutFeatures,
-    decorate_text,
-    normalize_text,
     page_codes,
     page_means,
     positions_in_pages,
     shift_within_pages,
 )
+from .ngrams import HashedCharNgrams, HashedWordNgrams, NeighbourWords
 
 MODEL_KINDS = ("bow", "full", "stacked")
 DEFAULT_KIND = "stacked"
@@ -42,22 +42,26 @@ STACK_WINDOW = 3
 STACK_RUN = 6
 """Width of the before/after averages of first-pass probabilities (runs of cards)."""
 STACK_FOLDS = 3
-FINAL_ITERATIONS = 200
-WORD_TOKENS = r"(?u)\b\w+\b|[$€£%©|]"
+SECOND_PASS_LAYOUT = ("self:", "prev1:", "next1:")
+"""Layout signals the second pass reads beside the probabilities (taken from the first
+pass's own feature matrix, not computed again). Held-out macro-F1 without: 0.905; with: 0.919."""
+FINAL_ITERATIONS = 100
+FINAL_LEARNING_RATE = 0.2
+FINAL_LEAVES = 15
+"""Smaller trees, half as many: the same held-out quality as 200 trees of 31 leaves, and
+2.5x faster to apply (the second pass was a fifth of labelling time)."""
 
 
-def _word_vectorizer() -> TfidfVectorizer:
-    return TfidfVectorizer(
-        preprocessor=decorate_text, token_pattern=WORD_TOKENS, ngram_range=(1, 2),
-        min_df=2, sublinear_tf=True, dtype=np.float32,
-    )
+def _weighted(counts) -> Pipeline:
+    return Pipeline([("counts", counts), ("tfidf", TfidfTransformer(sublinear_tf=True))])
 
 
-def _char_vectorizer() -> TfidfVectorizer:
-    return TfidfVectorizer(
-        preprocessor=normalize_text, analyzer="char_wb", ngram_range=(2, 4), min_df=3,
-        max_features=60000, sublinear_tf=True, dtype=np.float32,
-    )
+def _word_vectorizer() -> Pipeline:
+    return _weighted(HashedWordNgrams())
+
+
+def _char_vectorizer() -> Pipeline:
+    return _weighted(HashedCharNgrams())
 
 
 def _linear(C: float) -> LogisticRegression:
@@ -65,11 +69,7 @@ def _linear(C: float) -> LogisticRegression:
 
 
 def _neighbour_words() -> Pipeline:
-    return Pipeline([
-        ("around", NeighbourText(window=1)),
-        ("tfidf", TfidfVectorizer(token_pattern=r"\S+", min_df=3, sublinear_tf=True,
-                                  dtype=np.float32)),
-    ])
+    return _weighted(NeighbourWords())
 
 
 def build_base_pipeline(kind: str = "full", C: float = 4.0,
@@ -94,8 +94,10 @@ def build_base_pipeline(kind: str = "full", C: float = 4.0,
 
 def build_final_stage(calibrated: bool = True):
     """Second pass: boosted trees over neighbour probabilities, isotonic-calibrated."""
-    trees = HistGradientBoostingClassifier(max_iter=FINAL_ITERATIONS, learning_rate=0.1,
-                                           early_stopping=False, random_state=0)
+    trees = HistGradientBoostingClassifier(max_iter=FINAL_ITERATIONS,
+                                           learning_rate=FINAL_LEARNING_RATE,
+                                           max_leaf_nodes=FINAL_LEAVES, early_stopping=False,
+                                           random_state=0)
     if not calibrated:
         return trees
     return CalibratedClassifierCV(trees, method="isotonic", cv=3, ensemble=False)
@@ -145,13 +147,40 @@ class StackedSegmentClassifier(ClassifierMixin, BaseEstimator):
     """
 
     def __init__(self, base=None, final=None, window: int = STACK_WINDOW, run: int = STACK_RUN,
-                 cv: int = STACK_FOLDS, n_jobs: int | None = None):
+                 cv: int = STACK_FOLDS, layout: tuple[str, ...] = SECOND_PASS_LAYOUT,
+                 n_jobs: int | None = None):
         self.base = base
         self.final = final
         self.window = window
         self.run = run
         self.cv = cv
+        self.layout = layout
         self.n_jobs = n_jobs
+
+    def _layout_columns(self) -> tuple[np.ndarray, list[str]]:
+        """Columns of the first pass's feature matrix that the second pass reads too."""
+        features = self.base_.named_steps["features"]
+        if "layout" not in features.named_transformers_ or not self.layout:
+            return np.zeros(0, dtype=np.int64), []
+        block = features.output_indices_["layout"]
+        names = features.named_transformers_["layout"].get_feature_names_out()
+        chosen = [i for i, name in enumerate(names) if str(name).startswith(tuple(self.layout))]
+        return block.start + np.asarray(chosen, dtype=np.int64), [f"layout:{names[i]}"
+                                                                  for i in chosen]
+
+    def _first_pass(self, X: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:
+        """First-pass probabilities, and the layout signals picked from the same features."""
+        matrix = self.base_.named_steps["features"].transform(X)
+        proba = self.base_.named_steps["classify"].predict_proba(matrix)
+        layout = matrix[:, self.layout_columns_] if len(self.layout_columns_) else np.zeros(
+            (len(X), 0))
+        layout = layout.toarray() if hasattr(layout, "toarray") else np.asarray(layout)
+        return proba, layout.astype(np.float32)
+
+    def _second_pass_inputs(self, proba: np.ndarray, X: pd.DataFrame,
+                            layout: np.ndarray) -> np.ndarray:
+        stacked = stack_features(proba, page_codes(X["page"]), self.window, self.run)
+        return np.hstack([stacked, layout])
 
     def _groups(self, X: pd.DataFrame) -> np.ndarray:
         column = "source" if "source" in X.columns else "page"
@@ -169,15 +198,15 @@ class StackedSegmentClassifier(ClassifierMixin, BaseEstimator):
                                 method="predict_proba", n_jobs=self.n_jobs)
         self.base_ = base.fit(X, y)
         self.classes_ = self.base_.classes_
-        codes = page_codes(X["page"])
-        self.final_ = final.fit(stack_features(oof, codes, self.window, self.run), y)
+        self.layout_columns_, _ = self._layout_columns()
+        _, layout = self._first_pass(X)
+        self.final_ = final.fit(self._second_pass_inputs(oof, X, layout), y)
         return self
 
     def predict_proba(self, X: pd.DataFrame) -> np.ndarray:
         check_is_fitted(self, "final_")
-        first = self.base_.predict_proba(X)
-        return self.final_.predict_proba(
-            stack_features(first, page_codes(X["page"]), self.window, self.run))
+        first, layout = self._first_pass(X)
+        return self.final_.predict_proba(self._second_pass_inputs(first, X, layout))
 
     def predict(self, X: pd.DataFrame) -> np.ndarray:
         return self.classes_[np.argmax(self.predict_proba(X), axis=1)]
@@ -185,11 +214,11 @@ class StackedSegmentClassifier(ClassifierMixin, BaseEstimator):
     def explain(self, X: pd.DataFrame, top: int = 5) -> list[list[tuple[str, float]]]:
         """For each segment, the features that pushed most toward its predicted label."""
         check_is_fitted(self, "final_")
-        first = self.base_.predict_proba(X)
-        stacked = stack_features(first, page_codes(X["page"]), self.window, self.run)
+        first, layout = self._first_pass(X)
+        stacked = self._second_pass_inputs(first, X, layout)
         chosen = np.argmax(self.final_.predict_proba(stacked), axis=1)
         base_expl = explain_linear_pipeline(self.base_, X, chosen, top)
-        names = stack_feature_names(list(self.classes_), self.window)
+        names = stack_feature_names(list(self.classes_), self.window) + self._layout_columns()[1]
         coef = getattr(self.final_, "coef_", None)
         n_classes = len(self.classes_)
         result = []
@@ -214,8 +243,8 @@ def explain_linear_pipeline(pipeline: Pipeline, X: pd.DataFrame, chosen: np.ndar
     features = pipeline.named_steps["features"]
     linear = pipeline.named_steps["classify"]
     matrix = features.transform(X)
-    names = features.get_feature_names_out()
     matrix = matrix.tocsr() if hasattr(matrix, "tocsr") else np.asarray(matrix)
+    namer = _FeatureNamer(features, X)
     result = []
     for i, label_index in enumerate(chosen):
         row = matrix[i]
@@ -227,8 +256,51 @@ def explain_linear_pipeline(pipeline: Pipeline, X: pd.DataFrame, chosen: np.ndar
             values = values[idx]
         contrib = values * linear.coef_[label_index][idx]
         order = np.argsort(contrib)[::-1][:top]
-        result.append([(str(names[idx[j]]), float(contrib[j])) for j in order if contrib[j] > 0])
+        result.append([(namer.name(i, int(idx[j])), float(contrib[j]))
+                       for j in order if contrib[j] > 0])
     return result
+
+
+class _FeatureNamer:
+    """Readable names of first-pass columns. Hashed n-gram columns have no vocabulary, so
+    they are named from the n-grams of the segment (or its neighbours) being explained."""
+
+    def __init__(self, features: ColumnTransformer, X: pd.DataFrame):
+        self.features = features
+        self.texts = [str(t) for t in X["text"]]
+        self.codes = page_codes(X["page"])
+        self.blocks = [(name, block) for name, block in features.output_indices_.items()
+                       if block.stop > block.start]
+        self.cache: dict[tuple[str, int], Any] = {}
+
+    def _described(self, name: str, row: int) -> dict[int, str] | np.ndarray:
+        key = (name, row)
+        if key in self.cache:
+            return self.cache[key]
+        transformer = self.features.named_transformers_[name]
+        counts = transformer.steps[0][1] if isinstance(transformer, Pipeline) else transformer
+        if isinstance(counts, NeighbourWords):
+            rows = np.flatnonzero(self.codes == self.codes[row])
+            value: Any = counts.describe([self.texts[r] for r in rows], row - int(rows[0]))
+        elif hasattr(counts, "describe"):
+            value = counts.describe(self.texts[row])
+        else:
+            key = (name, -1)
+            value = self.cache.get(key)
+            if value is None:
+                value = transformer.get_feature_names_out()
+        self.cache[key] = value
+        return value
+
+    def name(self, row: int, column: int) -> str:
+        for name, block in self.blocks:
+            if block.start <= column < block.stop:
+                local = column - block.start
+                described = self._described(name, row)
+                label = (described.get(local, f"#{local}") if isinstance(described, dict)
+                         else str(described[local]))
+                return f"{name}:{label}"
+        return f"#{column}"
 
 
 def build_model(kind: str = DEFAULT_KIND, n_jobs: int | None = None):

@@ -15,10 +15,10 @@ from typing import Any
 from .errors import ArtifactError
 
 OWN_TRUSTED_TYPES: tuple[str, ...] = (
-    "classifier.features.NeighbourText",
     "classifier.features.PageLayoutFeatures",
-    "classifier.features.decorate_text",
-    "classifier.features.normalize_text",
+    "classifier.ngrams.HashedCharNgrams",
+    "classifier.ngrams.HashedWordNgrams",
+    "classifier.ngrams.NeighbourWords",
     "classifier.pipeline.StackedSegmentClassifier",
 )
 
