@@ -14,10 +14,12 @@ from .batch import (
     prediction_records,
     split_pages,
 )
+from .errors import ClassifierError
 from .labels import DEFAULT_KEEP
 from .readers import PageRecord, RecordError, check_inputs, iter_pages
 from .writers import RecordWriter, check_output, output_format
 
+ENGINES = ("local", "dask")
 Emit = Callable[[PageRecord, BatchResult, int, int], list[dict[str, Any]]]
 Progress = Callable[[int, int, int], None]
 """Called with (pages done, segments done, characters read) after every batch."""
@@ -42,12 +44,17 @@ def apply_model(inputs: Sequence[str], emit: Emit, output: str | None = None,
                 scheduler: str | None = None) -> RunSummary:
     """Label every page of ``inputs`` and write what ``emit`` makes of each page."""
     fmt = output_format(output, fmt)
+    if engine not in ENGINES:
+        raise ClassifierError(f"unknown engine {engine!r}; choose {' or '.join(ENGINES)}")
     check_inputs(inputs)
     check_output(output, fmt, force)
     model_path = resolve_model_path(model, quiet)
     from .artifact import load_model_file
 
     loaded = load_model_file(model_path)  # fail fast on a bad artifact, before any output
+    labels = loaded.labels
+    if jobs > 1 and engine == "local":
+        loaded = None  # workers load their own copy: do not hold a third one here
     summary = RunSummary()
     timer = Timer()
     chars = 0
@@ -59,12 +66,19 @@ def apply_model(inputs: Sequence[str], emit: Emit, output: str | None = None,
             on_error(error)
 
     items = iter_pages(inputs, input_format, warn)
-    header = columns(loaded.labels) if columns else None
+    header = columns(labels) if columns else None
+    if engine == "dask":
+        from .dask_engine import label_stream_dask
+
+        stream = label_stream_dask(items, loaded, scheduler=scheduler, workers=jobs,
+                                   batch_pages=batch_pages, probabilities=probabilities,
+                                   explain=explain, on_error=failed)
+    else:
+        stream = label_stream(items, model=loaded, model_path=model_path, jobs=jobs,
+                              batch_pages=batch_pages, probabilities=probabilities,
+                              explain=explain, on_error=failed)
     with RecordWriter(output, fmt, header) as writer:
-        for pages, result in label_stream(
-            items, model=loaded, model_path=model_path, jobs=jobs, batch_pages=batch_pages,
-            probabilities=probabilities, explain=explain, on_error=failed,
-        ):
+        for pages, result in stream:
             for page, first, count in split_pages(pages, result):
                 writer.write_many(emit(page, result, first, count))
                 chars += len(page.text)

@@ -27,7 +27,7 @@ def _client(scheduler: str | None, workers: int):
                               "pip install 'feed-content-classifier[dask]'") from exc
     if scheduler:
         try:
-            return Client(scheduler, timeout="30s"), None
+            return Client(scheduler, timeout="10s"), None
         except OSError as exc:
             raise ClassifierError(
                 f"cannot reach the Dask scheduler at {scheduler} ({exc})") from exc

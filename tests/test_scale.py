@@ -41,3 +41,28 @@ def test_dask_engine_equals_local(feed, tmp_path, default_model_path):
     local = _run(feed, tmp_path, "local.jsonl", "--jobs", "1")
     distributed = _run(feed, tmp_path, "dask.jsonl", "--engine", "dask", "--jobs", "2")
     assert local == distributed
+
+
+def test_dask_engine_runs_on_the_given_scheduler(feed, tmp_path, default_model_path):
+    distributed = pytest.importorskip("dask.distributed")
+    with distributed.LocalCluster(n_workers=1, threads_per_worker=1, processes=False,
+                                  dashboard_address=None) as cluster:
+        local = _run(feed, tmp_path, "local2.jsonl", "--jobs", "1")
+        remote = _run(feed, tmp_path, "remote.jsonl", "--engine", "dask", "--scheduler",
+                      cluster.scheduler_address)
+        assert "label_texts" in cluster.scheduler.task_prefixes
+    assert local == remote
+
+
+def test_unreachable_scheduler_is_a_clear_error(feed, tmp_path, default_model_path):
+    out = tmp_path / "never.jsonl"
+    result = runner.invoke(app, ["predict", str(feed), "-o", str(out), "--engine", "dask",
+                                 "--scheduler", "tcp://127.0.0.1:9", "-q"])
+    assert result.exit_code == 1
+    assert "cannot reach the Dask scheduler" in result.stderr
+    assert not out.exists()
+
+
+def test_unknown_engine_is_refused(feed, tmp_path):
+    result = runner.invoke(app, ["predict", str(feed), "--engine", "spark", "-q"])
+    assert result.exit_code == 1 and "unknown engine 'spark'" in result.stderr
