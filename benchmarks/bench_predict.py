@@ -14,7 +14,6 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import resource
 import subprocess
 import sys
 import tempfile
@@ -41,9 +40,9 @@ def build_feed(path: Path, pages: int) -> tuple[int, int]:
     return path.stat().st_size, segments
 
 
-def _tree_rss_mb(root: int) -> float:
-    """Resident memory of a process and all its descendants, from /proc."""
-    total = 0
+def _tree_rss_mb(root: int) -> tuple[float, float]:
+    """Resident memory of a process and all its descendants, and of the largest one."""
+    total = largest = 0
     pids = [root]
     seen = set()
     while pids:
@@ -56,11 +55,12 @@ def _tree_rss_mb(root: int) -> float:
                 for line in fh:
                     if line.startswith("VmRSS:"):
                         total += int(line.split()[1])
+                        largest = max(largest, int(line.split()[1]))
             children = Path(f"/proc/{pid}/task/{pid}/children").read_text().split()
             pids.extend(int(c) for c in children)
         except OSError:
             continue
-    return total / 1024
+    return total / 1024, largest / 1024
 
 
 def run(command: list[str], env: dict[str, str]) -> tuple[float, float, float]:
@@ -68,11 +68,12 @@ def run(command: list[str], env: dict[str, str]) -> tuple[float, float, float]:
     started = time.perf_counter()
     process = subprocess.Popen(command, env=env, stdout=subprocess.DEVNULL,
                                stderr=subprocess.PIPE, text=True)
-    peak = [0.0]
+    peak = [0.0, 0.0]
 
     def sample() -> None:
         while process.poll() is None:
-            peak[0] = max(peak[0], _tree_rss_mb(process.pid))
+            tree, largest = _tree_rss_mb(process.pid)
+            peak[0], peak[1] = max(peak[0], tree), max(peak[1], largest)
             time.sleep(0.05)
 
     sampler = threading.Thread(target=sample, daemon=True)
@@ -80,10 +81,9 @@ def run(command: list[str], env: dict[str, str]) -> tuple[float, float, float]:
     _, err = process.communicate()
     seconds = time.perf_counter() - started
     sampler.join()
-    single = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
     if process.returncode != 0:
         sys.exit(f"command failed ({process.returncode}): {' '.join(command)}\n{err}")
-    return seconds, peak[0], single
+    return seconds, peak[0], peak[1]
 
 
 def main() -> None:

@@ -2,11 +2,13 @@
 
 Three variants, compared in the evaluation report:
 - ``bow``: word n-grams of the segment alone, logistic regression (the baseline);
-- ``full``: word and character n-grams plus layout, neighbour and page features;
+- ``full``: word and character n-grams (hashed, computed per batch with NumPy, see
+  ``ngrams``), layout signals of the segment and its neighbours, and the neighbours' words;
 - ``stacked`` (the default): ``full`` as a first pass, then a second pass that reads the
-  first pass's probabilities for the segment and its neighbours. The second pass is trained
-  on out-of-fold first-pass predictions, grouped by source, so it learns how the first pass
-  behaves on publishers it has not seen.
+  first pass's probabilities for the segment and its neighbours, plus the layout signals of
+  the segment and its direct neighbours. The second pass is trained on out-of-fold
+  first-pass predictions, grouped by source, so it learns how the first pass behaves on
+  publishers it has not seen.
 """
 
 from __future__ import annotations

@@ -1,0 +1,65 @@
+"""Model selection table: grouped CV on the training split, then the held-out split once.
+
+For each model kind (bow, full, stacked): 5-fold cross-validation grouped by source on the
+training split of ``data/split.json``, then a model trained on the whole training split is
+scored once on the held-out sources. Prints Markdown tables (per-label F1, macro-F1, ECE,
+Brier) and the fit time of each held-out model; ``data/README.md`` quotes them.
+
+    python benchmarks/compare_models.py            # about 5 minutes on 2 cores
+"""
+
+from __future__ import annotations
+
+import argparse
+import time
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from classifier.dataset import read_labelled
+from classifier.evaluate import evaluate_model
+from classifier.metrics import classification_metrics
+from classifier.pipeline import MODEL_KINDS
+from classifier.split import load_test_sources, split_by_source
+from classifier.train import grouped_cv, train
+
+REPO = Path(__file__).resolve().parent.parent
+
+
+def _row(kind: str, metrics: dict) -> dict:
+    row = {"model": kind}
+    row.update({f"F1 {label}": round(v["f1"], 3) for label, v in metrics["per_label"].items()})
+    row.update({"macro-F1": round(metrics["macro_f1"], 3), "ECE": round(metrics["ece"], 3),
+                "Brier": round(metrics["brier"], 3)})
+    return row
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--folds", type=int, default=5)
+    args = parser.parse_args()
+    frame = read_labelled([REPO / "data" / "corpus"])
+    training, held_out = split_by_source(frame, load_test_sources(REPO / "data" / "split.json"))
+    cv_rows, held_rows, fits = [], [], []
+    for kind in MODEL_KINDS:
+        proba, labels = grouped_cv(training, kind, args.folds, n_jobs=1)
+        predicted = np.asarray(labels)[proba.argmax(axis=1)]
+        cv_rows.append(_row(kind, classification_metrics(training["label"].to_numpy(),
+                                                         predicted, labels, proba)))
+        started = time.perf_counter()
+        model = train(training, kind=kind, cv_folds=0).model
+        fits.append(f"{kind} {time.perf_counter() - started:.1f} s")
+        held_rows.append(_row(kind, evaluate_model(model, held_out).metrics))
+        print(f"done: {kind}", flush=True)
+    print(f"\nCV ({args.folds} folds grouped by source) on the training split: "
+          f"{training['source'].nunique()} sources, {len(training)} segments\n")
+    print(pd.DataFrame(cv_rows).set_index("model").to_markdown())
+    print(f"\nHeld-out split: {held_out['source'].nunique()} sources, "
+          f"{held_out['page'].nunique()} pages, {len(held_out)} segments\n")
+    print(pd.DataFrame(held_rows).set_index("model").to_markdown())
+    print("\nfit on the training split: " + ", ".join(fits))
+
+
+if __name__ == "__main__":
+    main()
