@@ -144,3 +144,30 @@ def test_data_check_on_corpus():
     assert result.exit_code == 0, result.output
     report = json.loads(result.stdout)
     assert report["pages"] > 0 and set(report["labels"]) == set(LABELS)
+
+
+def test_explain_names_the_features_behind_each_label(default_model_path):
+    page = ("Markets\nBitcoin climbs past $70,000 as ETF inflows return\n"
+            "Read more: Ether options expiry looms\n"
+            "This article is for information only and is not financial advice.")
+    result = runner.invoke(app, ["predict", "-", "--explain", "-q"], input=page)
+    assert result.exit_code == 0, result.stderr
+    records = [json.loads(line) for line in result.stdout.splitlines()]
+    assert len(records) == 4
+    for record in records:
+        features = record["explanation"]
+        assert 1 <= len(features) <= 5
+        assert all(f["weight"] > 0 for f in features)
+        assert [f["weight"] for f in features] == sorted((f["weight"] for f in features),
+                                                          reverse=True)
+        assert not any(f["feature"].endswith(("#", "?")) or "#" in f["feature"]
+                       for f in features)
+    named = [f["feature"] for record in records for f in record["explanation"]]
+    # hashed n-grams are named by the text they stand for, e.g. words:bitcoin, chars:'adv'
+    first_pass = [n for n in named if n.startswith(("words:", "chars:", "around:"))]
+    assert first_pass, named
+    texts = page.lower()
+    for name in first_pass:
+        shown = name.split(":", 1)[1].removeprefix("starts:").removeprefix("ends:")
+        shown = shown.removeprefix("whole:").removeprefix("before:").removeprefix("after:")
+        assert shown.strip("'").strip() in texts.replace("0", "0"), name
