@@ -94,8 +94,14 @@ def build_base_pipeline(kind: str = "full", C: float = 4.0,
     return Pipeline([("features", columns), ("classify", _linear(C))])
 
 
-def build_final_stage(calibrated: bool = True):
-    """Second pass: boosted trees over neighbour probabilities, isotonic-calibrated."""
+def build_final_stage(calibrated: bool = False):
+    """Second pass: boosted trees (log-loss, so their scores are probabilities).
+
+    Not wrapped in isotonic calibration by default: the calibrator is fitted on out-of-fold
+    first-pass inputs, which are noisier than the inputs seen at prediction time, so it
+    made the scores under-confident (held-out ECE 0.058 with it, 0.027 without; macro-F1
+    0.938 vs 0.943). ``calibrated=True`` restores it.
+    """
     trees = HistGradientBoostingClassifier(max_iter=FINAL_ITERATIONS,
                                            learning_rate=FINAL_LEARNING_RATE,
                                            max_leaf_nodes=FINAL_LEAVES, early_stopping=False,
