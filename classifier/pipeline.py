@@ -240,7 +240,10 @@ class StackedSegmentClassifier(ClassifierMixin, BaseEstimator):
                         contrib[j] = stacked[i, j] - 1.0 / n_classes
             order = np.argsort(contrib)[::-1][:top]
             stage2 = [(f"context:{names[j]}", float(contrib[j])) for j in order if contrib[j] > 0]
-            merged = sorted(stage2 + base_expl[i], key=lambda item: -item[1])[:top]
+            # the neighbours' votes (second pass) and the segment's own evidence (first pass)
+            context = stage2[:2]
+            merged = sorted(context + base_expl[i][: top - len(context)],
+                            key=lambda item: -item[1])
             result.append(merged)
         return result
 
@@ -263,9 +266,15 @@ def explain_linear_pipeline(pipeline: Pipeline, X: pd.DataFrame, chosen: np.ndar
             idx = np.flatnonzero(values)
             values = values[idx]
         contrib = values * linear.coef_[label_index][idx]
-        order = np.argsort(contrib)[::-1][:top]
-        result.append([(namer.name(i, int(idx[j])), float(contrib[j]))
-                       for j in order if contrib[j] > 0])
+        positive = [j for j in np.argsort(contrib)[::-1] if contrib[j] > 0]
+        # scaled layout signals often outweigh any single n-gram; keep some of each kind so
+        # the explanation shows the words as well as the shape of the line
+        textual = [j for j in positive if namer.is_text(int(idx[j]))]
+        other = [j for j in positive if not namer.is_text(int(idx[j]))]
+        keep_text = min(len(textual), max(top - len(other), (top + 1) // 2))
+        chosen_cols = sorted(textual[:keep_text] + other[: top - keep_text],
+                             key=lambda j: -contrib[j])
+        result.append([(namer.name(i, int(idx[j])), float(contrib[j])) for j in chosen_cols])
     return result
 
 
@@ -299,6 +308,16 @@ class _FeatureNamer:
                 value = transformer.get_feature_names_out()
         self.cache[key] = value
         return value
+
+    def is_text(self, column: int) -> bool:
+        """Whether a column is an n-gram (of the segment or of its neighbours)."""
+        for name, block in self.blocks:
+            if block.start <= column < block.stop:
+                transformer = self.features.named_transformers_[name]
+                counts = (transformer.steps[0][1] if isinstance(transformer, Pipeline)
+                          else transformer)
+                return hasattr(counts, "describe")
+        return False
 
     def name(self, row: int, column: int) -> str:
         for name, block in self.blocks:
