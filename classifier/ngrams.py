@@ -124,6 +124,20 @@ class _BucketSelection:
         keep = mapped >= 0
         return _count_matrix(rows[keep], mapped[keep], n_rows, self.n_features_out_)
 
+    def _check_params(self) -> None:
+        """Raise ValueError on parameters that make no sense (checked in ``fit``)."""
+
+    def fit(self, X, y=None):
+        self._check_params()
+        texts = _as_texts(X)
+        self._fit_columns(*self._pairs(texts), len(texts))
+        return self
+
+    def transform(self, X) -> sp.csr_matrix:
+        check_is_fitted(self, "columns_")
+        texts = _as_texts(X)
+        return self._selected(*self._pairs(texts), len(texts))
+
 
 def char_ngram_positions(codes: np.ndarray, n: int) -> tuple[np.ndarray, np.ndarray]:
     """(hash, valid) of the n-gram starting at each position.
@@ -163,18 +177,10 @@ class HashedCharNgrams(_BucketSelection, TransformerMixin, BaseEstimator):
         self.min_df = min_df
         self.max_features = max_features
 
-    def fit(self, X, y=None) -> HashedCharNgrams:
+    def _check_params(self) -> None:
         low, high = self.ngram_range
         if not 1 <= low <= high:
             raise ValueError(f"invalid ngram_range {self.ngram_range!r}")
-        texts = _as_texts(X)
-        self._fit_columns(*self._pairs(texts), len(texts))
-        return self
-
-    def transform(self, X) -> sp.csr_matrix:
-        check_is_fitted(self, "columns_")
-        texts = _as_texts(X)
-        return self._selected(*self._pairs(texts), len(texts))
 
     def _pairs(self, texts: list[str]) -> tuple[np.ndarray, np.ndarray]:
         """(row, bucket) of every n-gram occurrence, rows non-decreasing."""
@@ -268,18 +274,10 @@ class HashedWordNgrams(_BucketSelection, TransformerMixin, BaseEstimator):
         self.min_df = min_df
         self.max_features = max_features
 
-    def fit(self, X, y=None) -> HashedWordNgrams:
+    def _check_params(self) -> None:
         if tuple(self.ngram_range) not in ((1, 1), (1, 2), (2, 2)):
             raise ValueError(f"ngram_range must be (1, 1), (1, 2) or (2, 2), "
                              f"not {self.ngram_range!r}")
-        texts = _as_texts(X)
-        self._fit_columns(*self._pairs(texts), len(texts))
-        return self
-
-    def transform(self, X) -> sp.csr_matrix:
-        check_is_fitted(self, "columns_")
-        texts = _as_texts(X)
-        return self._selected(*self._pairs(texts), len(texts))
 
     def _pairs(self, texts: list[str]) -> tuple[np.ndarray, np.ndarray]:
         """(row, bucket) of every feature occurrence, rows non-decreasing."""
