@@ -36,7 +36,9 @@ def segment_table(segmented: list[list[Segment]]) -> pd.DataFrame:
     """The model's input for several pages: one row per segment, pages numbered in order."""
     codes = np.repeat(np.arange(len(segmented)), [len(s) for s in segmented])
     texts = [seg.text[:MAX_FEATURE_CHARS] for segs in segmented for seg in segs]
-    return pd.DataFrame({"page": codes, "text": texts})
+    # plain Python strings: the feature code iterates over them several times, and pandas'
+    # default Arrow-backed strings cost a conversion on every pass
+    return pd.DataFrame({"page": codes, "text": pd.Series(texts, dtype=object)})
 
 
 class SegmentModel:
