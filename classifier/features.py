@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import re
 from functools import lru_cache
+from typing import NamedTuple
 
 import numpy as np
 import pandas as pd
@@ -20,7 +21,6 @@ from sklearn.utils.validation import check_is_fitted
 CONTEXT_WINDOW = 3
 """How many segments before and after a segment lend it their layout signals."""
 
-_DIGITS = re.compile(r"\d")
 _SP = r"[^\S\n]"  # white space within a line: patterns run over a batch joined by newlines
 _MONTHS = (
     r"jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec|january|february|march|april|june|"
@@ -118,24 +118,38 @@ def _has(pattern: re.Pattern, joined: str, lowered: str, starts: np.ndarray) -> 
     return np.minimum(_counts(_first_per_line(pattern), text, starts), 1.0)
 
 
+class CodeTables(NamedTuple):
+    """Character classes of every code point of the BMP, for NumPy lookups by code point."""
+
+    space: np.ndarray
+    lower: np.ndarray
+    decimal: np.ndarray
+    word: np.ndarray
+
+
 @lru_cache(maxsize=1)
-def _code_tables() -> tuple[np.ndarray, np.ndarray]:
-    """(is white space, lower-case code point) for every code point of the BMP."""
-    space = np.zeros(0x10000, dtype=bool)
-    lower = np.arange(0x10000, dtype=np.uint32)
-    for code in range(0x10000):
+def code_tables() -> CodeTables:
+    """White space, single-code-point lower case, decimal digit and ``\\w`` for the BMP."""
+    size = 0x10000
+    space = np.zeros(size, dtype=bool)
+    lower = np.arange(size, dtype=np.uint32)
+    decimal = np.zeros(size, dtype=bool)
+    word = np.zeros(size, dtype=bool)
+    for code in range(size):
         char = chr(code)
         space[code] = char.isspace()
+        decimal[code] = char.isdecimal()
+        word[code] = char.isalnum() or char == "_"
         folded = char.lower()
         if len(folded) == 1:
             lower[code] = ord(folded)
-    return space, lower
+    return CodeTables(space, lower, decimal, word)
 
 
 def _lowered(codes: np.ndarray) -> str:
     """Lower-cased text with exactly one code point per input code point (unlike
     ``str.lower``), so match positions still point into the original."""
-    lower = _code_tables()[1]
+    lower = code_tables().lower
     mapped = np.where(codes < 0x10000, lower[np.minimum(codes, 0xFFFF)], codes)
     return mapped.astype(np.uint32).tobytes().decode("utf-32-le", "surrogatepass")
 
@@ -154,7 +168,7 @@ def _char_classes(codes: np.ndarray, lengths: np.ndarray) -> tuple[np.ndarray, .
     letters = (((codes | 32) >= 97) & ((codes | 32) <= 122)) | (
         (codes >= 0xC0) & (codes < 0x2000) & (codes != 0xD7) & (codes != 0xF7)) | (
         codes >= 0x3040)
-    space = np.where(codes < 0x10000, _code_tables()[0][np.minimum(codes, 0xFFFF)], False)
+    space = np.where(codes < 0x10000, code_tables().space[np.minimum(codes, 0xFFFF)], False)
     after_space = np.r_[True, space[:-1]]
     word_start = ~space & after_space
     titled = upper & after_space

@@ -26,7 +26,7 @@ import scipy.sparse as sp
 from sklearn.base import BaseEstimator, TransformerMixin
 from sklearn.utils.validation import check_is_fitted
 
-from .features import page_codes
+from .features import code_tables, page_codes
 
 _SEPARATOR = 10  # "\n" joins segments; segments never contain it
 _SPACE = 32
@@ -42,21 +42,12 @@ _MIX = np.uint32(0x85EBCA6B)
 @lru_cache(maxsize=1)
 def _tables() -> tuple[np.ndarray, np.ndarray]:
     """(normalised code, is-word-character) for every code point of the BMP."""
-    size = 0x10000
-    normal = np.arange(size, dtype=np.uint32)
-    word = np.zeros(size, dtype=bool)
-    for code in range(size):
-        char = chr(code)
-        lower = char.lower()
-        if len(lower) == 1:
-            normal[code] = ord(lower)
-        if char.isdecimal():
-            normal[code] = 48
-        elif char.isspace():
-            normal[code] = _SPACE
-        word[code] = char.isalnum() or char == "_"
+    tables = code_tables()
+    normal = tables.lower.copy()
+    normal[tables.space] = _SPACE
+    normal[tables.decimal] = 48
     normal[_SEPARATOR] = _SEPARATOR
-    return normal, word
+    return normal, tables.word
 
 
 def encode_batch(texts: list[str]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -254,7 +245,7 @@ def _powers(length: int) -> tuple[np.ndarray, np.ndarray]:
     return powers, inverse
 
 
-def _pairs(first: np.ndarray, second: np.ndarray) -> np.ndarray:
+def _combine(first: np.ndarray, second: np.ndarray) -> np.ndarray:
     return (first * _PAIR + second).astype(np.uint32)
 
 
@@ -301,7 +292,7 @@ class HashedWordNgrams(_BucketSelection, TransformerMixin, BaseEstimator):
         if high >= 2 and len(tokens.hashes) > 1:
             same = tokens.owner[1:] == tokens.owner[:-1]
             parts.append((tokens.owner[:-1][same],
-                          _pairs(tokens.hashes[:-1], tokens.hashes[1:])[same], "pair"))
+                          _combine(tokens.hashes[:-1], tokens.hashes[1:])[same], "pair"))
         if self.marks:
             words = tokens.is_word
             w_owner, w_hash = tokens.owner[words], tokens.hashes[words]
@@ -313,12 +304,12 @@ class HashedWordNgrams(_BucketSelection, TransformerMixin, BaseEstimator):
                 parts.append((w_owner[ends], w_hash[ends], "last"))
                 two = count >= 2
                 parts.append((w_owner[starts][two],
-                              _pairs(w_hash[starts][two], w_hash[starts[two] + 1]), "first2"))
+                              _combine(w_hash[starts][two], w_hash[starts[two] + 1]), "first2"))
                 short = count <= 3
                 whole = w_hash[starts].copy()
                 for k in (1, 2):
                     more = count > k
-                    whole[more] = _pairs(whole[more], w_hash[np.minimum(starts + k,
+                    whole[more] = _combine(whole[more], w_hash[np.minimum(starts + k,
                                                                         len(w_hash) - 1)][more])
                 parts.append((w_owner[starts][short], whole[short], "short"))
         return parts
