@@ -176,9 +176,11 @@ class StackedSegmentClassifier(ClassifierMixin, BaseEstimator):
         return block.start + np.asarray(chosen, dtype=np.int64), [f"layout:{names[i]}"
                                                                   for i in chosen]
 
-    def _first_pass(self, X: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:
-        """First-pass probabilities, and the layout signals picked from the same features."""
-        matrix = self.base_.named_steps["features"].transform(X)
+    def _first_pass(self, X: pd.DataFrame, matrix=None) -> tuple[np.ndarray, np.ndarray]:
+        """First-pass probabilities, and the layout signals picked from the same features
+        (``matrix``: the first pass's features of ``X`` when already computed)."""
+        if matrix is None:
+            matrix = self.base_.named_steps["features"].transform(X)
         proba = self.base_.named_steps["classify"].predict_proba(matrix)
         layout = matrix[:, self.layout_columns_] if len(self.layout_columns_) else np.zeros(
             (len(X), 0))
@@ -222,10 +224,11 @@ class StackedSegmentClassifier(ClassifierMixin, BaseEstimator):
     def explain(self, X: pd.DataFrame, top: int = 5) -> list[list[tuple[str, float]]]:
         """For each segment, the features that pushed most toward its predicted label."""
         check_is_fitted(self, "final_")
-        first, layout = self._first_pass(X)
+        matrix = self.base_.named_steps["features"].transform(X)
+        first, layout = self._first_pass(X, matrix)
         stacked = self._second_pass_inputs(first, X, layout)
         chosen = np.argmax(self.final_.predict_proba(stacked), axis=1)
-        base_expl = explain_linear_pipeline(self.base_, X, chosen, top)
+        base_expl = explain_linear_pipeline(self.base_, X, chosen, top, matrix)
         names = stack_feature_names(list(self.classes_), self.window) + self._layout_columns()[1]
         coef = getattr(self.final_, "coef_", None)
         n_classes = len(self.classes_)
@@ -249,11 +252,15 @@ class StackedSegmentClassifier(ClassifierMixin, BaseEstimator):
 
 
 def explain_linear_pipeline(pipeline: Pipeline, X: pd.DataFrame, chosen: np.ndarray,
-                            top: int = 5) -> list[list[tuple[str, float]]]:
-    """Top positive contributions (feature value x coefficient) toward each chosen label."""
+                            top: int = 5, matrix=None) -> list[list[tuple[str, float]]]:
+    """Top positive contributions (feature value x coefficient) toward each chosen label.
+
+    ``matrix``: the pipeline's features of ``X``, when the caller has them already.
+    """
     features = pipeline.named_steps["features"]
     linear = pipeline.named_steps["classify"]
-    matrix = features.transform(X)
+    if matrix is None:
+        matrix = features.transform(X)
     matrix = matrix.tocsr() if hasattr(matrix, "tocsr") else np.asarray(matrix)
     namer = _FeatureNamer(features, X)
     result = []
@@ -285,49 +292,53 @@ class _FeatureNamer:
     def __init__(self, features: ColumnTransformer, X: pd.DataFrame):
         self.features = features
         self.texts = [str(t) for t in X["text"]]
-        self.codes = page_codes(X["page"])
+        index, size = positions_in_pages(page_codes(X["page"]))
+        self.page_start, self.page_size = index, size
         self.blocks = [(name, block) for name, block in features.output_indices_.items()
                        if block.stop > block.start]
         self.cache: dict[tuple[str, int], Any] = {}
 
-    def _described(self, name: str, row: int) -> dict[int, str] | np.ndarray:
-        key = (name, row)
-        if key in self.cache:
-            return self.cache[key]
-        transformer = self.features.named_transformers_[name]
-        counts = transformer.steps[0][1] if isinstance(transformer, Pipeline) else transformer
-        if isinstance(counts, NeighbourWords):
-            rows = np.flatnonzero(self.codes == self.codes[row])
-            value: Any = counts.describe([self.texts[r] for r in rows], row - int(rows[0]))
-        elif hasattr(counts, "describe"):
-            value = counts.describe(self.texts[row])
-        else:
-            key = (name, -1)
-            value = self.cache.get(key)
-            if value is None:
-                value = transformer.get_feature_names_out()
-        self.cache[key] = value
-        return value
-
-    def is_text(self, column: int) -> bool:
-        """Whether a column is an n-gram (of the segment or of its neighbours)."""
+    def _locate(self, column: int) -> tuple[str, int, Any] | None:
+        """(branch name, column within the branch, the branch's first step)."""
         for name, block in self.blocks:
             if block.start <= column < block.stop:
                 transformer = self.features.named_transformers_[name]
-                counts = (transformer.steps[0][1] if isinstance(transformer, Pipeline)
-                          else transformer)
-                return hasattr(counts, "describe")
-        return False
+                first = (transformer.steps[0][1] if isinstance(transformer, Pipeline)
+                         else transformer)
+                return name, column - block.start, first
+        return None
+
+    def _described(self, name: str, counts: Any, row: int) -> dict[int, str] | np.ndarray:
+        if isinstance(counts, NeighbourWords):
+            key = (name, row)
+            if key not in self.cache:
+                start = row - int(self.page_start[row])
+                page = self.texts[start:start + int(self.page_size[row])]
+                self.cache[key] = counts.describe(page, row - start)
+        elif hasattr(counts, "describe"):
+            key = (name, row)
+            if key not in self.cache:
+                self.cache[key] = counts.describe(self.texts[row])
+        else:
+            key = (name, -1)
+            if key not in self.cache:
+                self.cache[key] = self.features.named_transformers_[name].get_feature_names_out()
+        return self.cache[key]
+
+    def is_text(self, column: int) -> bool:
+        """Whether a column is an n-gram (of the segment or of its neighbours)."""
+        located = self._locate(column)
+        return located is not None and hasattr(located[2], "describe")
 
     def name(self, row: int, column: int) -> str:
-        for name, block in self.blocks:
-            if block.start <= column < block.stop:
-                local = column - block.start
-                described = self._described(name, row)
-                label = (described.get(local, f"#{local}") if isinstance(described, dict)
-                         else str(described[local]))
-                return f"{name}:{label}"
-        return f"#{column}"
+        located = self._locate(column)
+        if located is None:
+            return f"#{column}"
+        name, local, counts = located
+        described = self._described(name, counts, row)
+        label = (described.get(local, f"#{local}") if isinstance(described, dict)
+                 else str(described[local]))
+        return f"{name}:{label}"
 
 
 def build_model(kind: str = DEFAULT_KIND, n_jobs: int | None = None):
