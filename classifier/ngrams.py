@@ -26,7 +26,8 @@ import scipy.sparse as sp
 from sklearn.base import BaseEstimator, TransformerMixin
 from sklearn.utils.validation import check_is_fitted
 
-from .features import code_tables, page_codes
+from .features import page_codes
+from .signals import code_tables
 
 _SEPARATOR = 10  # "\n" joins segments; segments never contain it
 _SPACE = 32
