@@ -5,22 +5,14 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from typing import Any
 
-from .batch import (
-    PAGES_PER_BATCH,
-    BatchResult,
-    RunSummary,
-    Timer,
-    label_stream,
-    prediction_records,
-    split_pages,
-)
+from .batch import PAGES_PER_BATCH, LocalLabeller, RunSummary, Timer
+from .emit import Emitter, PredictionRecords, clean_text
 from .errors import ClassifierError
 from .labels import DEFAULT_KEEP
-from .readers import PageRecord, RecordError, check_inputs, iter_pages
+from .readers import RecordError, check_inputs, iter_pages
 from .writers import RecordWriter, check_output, output_format
 
 ENGINES = ("local", "dask")
-Emit = Callable[[PageRecord, BatchResult, int, int], list[dict[str, Any]]]
 Progress = Callable[[int, int, int], None]
 """Called with (pages done, segments done, characters read) after every batch."""
 
@@ -33,7 +25,7 @@ def resolve_model_path(model: str | None, quiet: bool = False) -> str:
     return str(ensure_default_model(quiet=quiet))
 
 
-def apply_model(inputs: Sequence[str], emit: Emit, output: str | None = None,
+def apply_model(inputs: Sequence[str], emit: Emitter, output: str | None = None,
                 fmt: str | None = None, model: str | None = None, jobs: int = 1,
                 input_format: str = "auto", probabilities: bool = False, explain: bool = False,
                 batch_pages: int = PAGES_PER_BATCH,
@@ -42,19 +34,22 @@ def apply_model(inputs: Sequence[str], emit: Emit, output: str | None = None,
                 on_error: Callable[[RecordError], None] | None = None,
                 warn: Callable[[str], None] | None = None, engine: str = "local",
                 scheduler: str | None = None) -> RunSummary:
-    """Label every page of ``inputs`` and write what ``emit`` makes of each page."""
+    """Label every page of ``inputs`` and write what ``emit`` makes of each page.
+
+    ``emit`` must be picklable (it runs in the workers): see ``emit.PredictionRecords``.
+    """
     fmt = output_format(output, fmt)
     if engine not in ENGINES:
         raise ClassifierError(f"unknown engine {engine!r}; choose {' or '.join(ENGINES)}")
     check_inputs(inputs)
     check_output(output, fmt, force)
     model_path = resolve_model_path(model, quiet)
-    from .artifact import load_model_file
+    if engine == "dask":
+        from .dask_engine import DaskLabeller
 
-    loaded = load_model_file(model_path)  # fail fast on a bad artifact, before any output
-    labels = loaded.labels
-    if jobs > 1 and engine == "local":
-        loaded = None  # workers load their own copy: do not hold a third one here
+        labeller: Any = DaskLabeller(model_path, scheduler=scheduler, workers=jobs)
+    else:
+        labeller = LocalLabeller(model_path, jobs=jobs)
     summary = RunSummary()
     timer = Timer()
     chars = 0
@@ -65,31 +60,28 @@ def apply_model(inputs: Sequence[str], emit: Emit, output: str | None = None,
         if on_error:
             on_error(error)
 
-    items = iter_pages(inputs, input_format, warn)
-    header = columns(labels) if columns else None
-    if engine == "dask":
-        from .dask_engine import label_stream_dask
-
-        stream = label_stream_dask(items, loaded, scheduler=scheduler, workers=jobs,
-                                   batch_pages=batch_pages, probabilities=probabilities,
-                                   explain=explain, on_error=failed)
-    else:
-        stream = label_stream(items, model=loaded, model_path=model_path, jobs=jobs,
-                              batch_pages=batch_pages, probabilities=probabilities,
-                              explain=explain, on_error=failed)
-    with RecordWriter(output, fmt, header) as writer:
-        for pages, result in stream:
-            for page, first, count in split_pages(pages, result):
-                writer.write_many(emit(page, result, first, count))
-                chars += len(page.text)
-                key = hash(page.id)
-                if key in seen_ids:
-                    summary.duplicate_ids += 1
-                seen_ids.add(key)
-            summary.pages += len(pages)
-            summary.segments += len(result.starts)
-            if progress:
-                progress(summary.pages, summary.segments, chars)
+    encode = fmt == "jsonl"
+    with labeller:  # loads the model: a bad artifact fails here, before any output
+        header = columns(labeller.labels) if columns else None
+        stream = labeller.stream(iter_pages(inputs, input_format, warn), emit, encode=encode,
+                                 batch_pages=batch_pages, probabilities=probabilities,
+                                 explain=explain, on_error=failed)
+        with RecordWriter(output, fmt, header) as writer:
+            for pages, out in stream:
+                if out.encoded is not None:
+                    writer.write_encoded(out.encoded, out.n_records)
+                else:
+                    writer.write_many(out.records or [])
+                for page in pages:
+                    chars += len(page.text)
+                    key = hash(page.id)
+                    if key in seen_ids:
+                        summary.duplicate_ids += 1
+                    seen_ids.add(key)
+                summary.pages += len(pages)
+                summary.segments += out.segments
+                if progress:
+                    progress(summary.pages, summary.segments, chars)
     summary.seconds = timer.seconds
     return summary
 
@@ -107,25 +99,12 @@ def predict(inputs: Sequence[str], output: str | None = None, probabilities: boo
             explain: bool = False, **options: Any) -> RunSummary:
     """Write one record per segment (DESIGN.md, 'Predictions out')."""
     return apply_model(
-        inputs, prediction_records, output, probabilities=probabilities, explain=explain,
+        inputs, PredictionRecords(), output, probabilities=probabilities, explain=explain,
         columns=lambda labels: prediction_columns(labels, probabilities, explain), **options)
-
-
-def clean_emitter(keep: Sequence[str] = DEFAULT_KEEP) -> Emit:
-    kept = set(keep)
-
-    def emit(page: PageRecord, result: BatchResult, first: int, count: int) -> list[dict]:
-        labels = result.labels
-        parts = [page.text[int(result.starts[r]):int(result.ends[r])]
-                 for r in range(first, first + count)
-                 if labels[result.label_index[r]] in kept]
-        return [{"id": page.id, "text": "\n".join(parts)}]
-
-    return emit
 
 
 def clean(inputs: Sequence[str], output: str | None = None,
           keep: Sequence[str] = DEFAULT_KEEP, **options: Any) -> RunSummary:
     """Write each page's text with only the kept labels, one {"id", "text"} record per page."""
-    return apply_model(inputs, clean_emitter(keep), output,
+    return apply_model(inputs, clean_text(keep), output,
                        columns=lambda labels: ["id", "text"], **options)

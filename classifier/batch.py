@@ -1,9 +1,13 @@
 """Label a stream of pages in batches, on one core or many, keeping input order.
 
-Pages are grouped into batches; each batch is segmented, featurised and predicted in one
-vectorised call. With ``jobs > 1`` batches go to a process pool whose workers load the
-model once (in the pool initializer); at most a few batches per worker are in flight, so
-memory stays flat however long the input is, and results come back in submission order.
+Pages are grouped into batches; each batch is segmented, featurised, predicted and turned
+into output records in one vectorised call (``labelling.label_and_emit``). With ``jobs > 1``
+batches go to a process pool whose workers load the model once (in the pool initializer);
+at most a few batches per worker are in flight, so memory stays flat however long the input
+is, and results come back in submission order.
+
+This module imports neither NumPy nor scikit-learn: with ``jobs > 1`` the process that reads
+and writes holds no model and none of its libraries, only the pages in flight.
 """
 
 from __future__ import annotations
@@ -15,31 +19,18 @@ from collections import deque
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import numpy as np
-
-from .model import SegmentModel
+from .emit import EmittedBatch, Emitter, Page
+from .errors import ClassifierError
 from .readers import Item, PageRecord, RecordError
-from .segment import segment_page
+
+if TYPE_CHECKING:
+    from .model import SegmentModel
 
 PAGES_PER_BATCH = 128
 IN_FLIGHT_PER_WORKER = 3
 MAX_REPORTED_ERRORS = 20
-
-
-@dataclass
-class BatchResult:
-    """Compact labels for a batch of pages; texts are re-sliced from the pages by offset."""
-
-    counts: np.ndarray
-    starts: np.ndarray
-    ends: np.ndarray
-    label_index: np.ndarray
-    scores: np.ndarray
-    labels: list[str]
-    proba: np.ndarray | None = None
-    explanations: list[list[tuple[str, float]]] | None = None
 
 
 @dataclass
@@ -57,70 +48,47 @@ class RunSummary:
             self.errors.append(str(error))
 
 
-def label_texts(model: SegmentModel, texts: list[str], probabilities: bool = False,
-                explain: bool = False) -> BatchResult:
-    """Segment and label a batch of page texts in one vectorised call."""
-    segmented = [segment_page(t) for t in texts]
-    counts = np.fromiter((len(s) for s in segmented), dtype=np.int64, count=len(segmented))
-    flat = [seg for segs in segmented for seg in segs]
-    starts = np.fromiter((s.start for s in flat), dtype=np.int64, count=len(flat))
-    ends = np.fromiter((s.end for s in flat), dtype=np.int64, count=len(flat))
-    proba, chosen, scores, explanations = model.score_segmented(segmented, explain)
-    return BatchResult(counts, starts, ends, chosen.astype(np.int16), scores, model.labels,
-                       proba if probabilities else None, explanations)
+def _load(model_path: str) -> SegmentModel:
+    from .artifact import load_model_file
 
-
-def prediction_records(page: PageRecord, result: BatchResult, first: int, count: int) -> list[
-    dict[str, Any]
-]:
-    """Output records (DESIGN.md, 'Predictions out') for one page of a batch result."""
-    records = []
-    labels = result.labels
-    text = page.text
-    for k in range(count):
-        row = first + k
-        start, end = int(result.starts[row]), int(result.ends[row])
-        record: dict[str, Any] = {
-            "id": page.id, "segment": k, "start": start, "end": end,
-            "label": labels[result.label_index[row]],
-            "score": round(float(result.scores[row]), 6), "text": text[start:end],
-        }
-        if result.proba is not None:
-            record["probabilities"] = {lab: round(float(p), 6)
-                                       for lab, p in zip(labels, result.proba[row])}
-        if result.explanations is not None:
-            record["explanation"] = [{"feature": name, "weight": round(weight, 4)}
-                                     for name, weight in result.explanations[row]]
-        records.append(record)
-    return records
-
-
-def split_pages(pages: list[PageRecord], result: BatchResult) -> Iterator[tuple[PageRecord, int,
-                                                                                int]]:
-    first = 0
-    for page, count in zip(pages, result.counts):
-        yield page, first, int(count)
-        first += int(count)
+    return load_model_file(model_path)
 
 
 _WORKER_MODEL: SegmentModel | None = None
+_WORKER_ERROR: ClassifierError | None = None
 _THREAD_LIMIT = None
 
 
 def _init_worker(model_path: str) -> None:
-    global _WORKER_MODEL, _THREAD_LIMIT
+    """Load the model once per worker; a bad artifact is kept as the worker's answer to every
+    task (an initializer that raises would only break the pool, without the reason)."""
+    global _WORKER_MODEL, _WORKER_ERROR, _THREAD_LIMIT
     from threadpoolctl import threadpool_limits
-
-    from .artifact import load_model_file
 
     # one native thread per worker: the pool already uses every core
     _THREAD_LIMIT = threadpool_limits(limits=1)
-    _WORKER_MODEL = load_model_file(model_path)
+    try:
+        _WORKER_MODEL = _load(model_path)
+    except ClassifierError as exc:
+        _WORKER_ERROR = exc
 
 
-def _worker_label(texts: list[str], probabilities: bool, explain: bool) -> BatchResult:
+def _worker_model() -> SegmentModel:
+    if _WORKER_ERROR is not None:
+        raise _WORKER_ERROR
     assert _WORKER_MODEL is not None, "worker model not loaded"
-    return label_texts(_WORKER_MODEL, texts, probabilities, explain)
+    return _WORKER_MODEL
+
+
+def _worker_labels() -> list[str]:
+    return _worker_model().labels
+
+
+def _worker_run(pages: list[Page], emitter: Emitter, probabilities: bool, explain: bool,
+                encode: bool) -> EmittedBatch:
+    from .labelling import label_and_emit
+
+    return label_and_emit(_worker_model(), pages, emitter, probabilities, explain, encode)
 
 
 def _batches(items: Iterable[Item], batch_pages: int,
@@ -138,33 +106,59 @@ def _batches(items: Iterable[Item], batch_pages: int,
         yield batch
 
 
-def label_stream(items: Iterable[Item], model: SegmentModel | None = None,
-                 model_path: str | None = None, jobs: int = 1,
-                 batch_pages: int = PAGES_PER_BATCH, probabilities: bool = False,
-                 explain: bool = False, on_error: Callable[[RecordError], None] | None = None,
-                 ) -> Iterator[tuple[list[PageRecord], BatchResult]]:
-    """Yield (pages, labels) batch by batch, in input order.
+class LocalLabeller:
+    """Labels batches in this process (``jobs == 1``) or in a pool of ``jobs`` processes.
 
-    ``jobs == 1`` labels in this process with ``model``; ``jobs > 1`` starts a pool whose
-    workers each load ``model_path`` once.
+    A context manager: entering loads the model (here, or once in every worker) and learns
+    its labels, so a bad artifact fails before any output is opened.
     """
-    on_error = on_error or (lambda error: None)
-    batches = _batches(items, batch_pages, on_error)
-    if jobs <= 1:
-        if model is None:
-            raise ValueError("label_stream needs a model when jobs == 1")
-        for pages in batches:
-            yield pages, label_texts(model, [p.text for p in pages], probabilities, explain)
-        return
-    if model_path is None:
-        raise ValueError("label_stream needs model_path when jobs > 1")
-    # spawn, not fork: forking a process that already runs BLAS/OpenMP threads can deadlock
-    context = multiprocessing.get_context("spawn")
-    with ProcessPoolExecutor(max_workers=jobs, mp_context=context, initializer=_init_worker,
-                             initargs=(model_path,)) as pool:
+
+    def __init__(self, model_path: str, jobs: int = 1):
+        self.model_path = model_path
+        self.jobs = jobs
+        self.labels: list[str] = []
+        self._model: SegmentModel | None = None
+        self._pool: ProcessPoolExecutor | None = None
+
+    def __enter__(self) -> LocalLabeller:
+        if self.jobs <= 1:
+            self._model = _load(self.model_path)
+            self.labels = self._model.labels
+            return self
+        # spawn, not fork: forking a process that already runs BLAS/OpenMP threads can deadlock
+        self._pool = ProcessPoolExecutor(
+            max_workers=self.jobs, mp_context=multiprocessing.get_context("spawn"),
+            initializer=_init_worker, initargs=(self.model_path,))
+        try:
+            self.labels = self._pool.submit(_worker_labels).result()
+        except BaseException:
+            self._pool.shutdown(cancel_futures=True)
+            raise
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        if self._pool is not None:
+            self._pool.shutdown(wait=True, cancel_futures=True)
+
+    def stream(self, items: Iterable[Item], emitter: Emitter, encode: bool = True,
+               batch_pages: int = PAGES_PER_BATCH, probabilities: bool = False,
+               explain: bool = False, on_error: Callable[[RecordError], None] | None = None,
+               ) -> Iterator[tuple[list[PageRecord], EmittedBatch]]:
+        """Yield (pages, their output) batch by batch, in input order."""
+        batches = _batches(items, batch_pages, on_error or (lambda error: None))
+        if self._pool is None:
+            from .labelling import label_and_emit
+
+            assert self._model is not None, "use LocalLabeller as a context manager"
+            for pages in batches:
+                yield pages, label_and_emit(self._model, [(p.id, p.text) for p in pages],
+                                            emitter, probabilities, explain, encode)
+            return
+        pool = self._pool
         yield from in_submission_order(
-            ((pages, pool.submit(_worker_label, [p.text for p in pages], probabilities, explain))
-             for pages in batches), limit=jobs * IN_FLIGHT_PER_WORKER)
+            ((pages, pool.submit(_worker_run, [(p.id, p.text) for p in pages], emitter,
+                                 probabilities, explain, encode))
+             for pages in batches), limit=self.jobs * IN_FLIGHT_PER_WORKER)
 
 
 def in_submission_order(submissions: Iterable[tuple[Any, Any]], limit: int) -> Iterator[

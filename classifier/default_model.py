@@ -12,14 +12,17 @@ import hashlib
 import os
 import sys
 from importlib import resources
+from importlib.metadata import version
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-import sklearn
 from filelock import FileLock, Timeout
 
 from ._version import __version__
 from .errors import ArtifactError
-from .model import SegmentModel
+
+if TYPE_CHECKING:
+    from .model import SegmentModel
 
 CACHE_ENV = "CLASSIFIER_CACHE_DIR"
 BUILD_LOCK_TIMEOUT_S = 900
@@ -48,7 +51,7 @@ def corpus_files() -> list[Path]:
 
 def default_fingerprint() -> str:
     """Changes whenever the corpus, the package code or scikit-learn's version changes."""
-    digest = hashlib.sha256(f"{__version__}|{sklearn.__version__}".encode())
+    digest = hashlib.sha256(f"{__version__}|{version('scikit-learn')}".encode())
     for path in corpus_files():
         digest.update(path.name.encode())
         digest.update(path.read_bytes())

@@ -60,6 +60,11 @@ def check_output(path: str | None, fmt: str, force: bool = True) -> None:
         raise OutputError(f"{path}: cannot write in {parent} ({exc.strerror or exc})") from exc
 
 
+def encode_jsonl(records: list[dict[str, Any]]) -> bytes:
+    """JSON lines of ``records``, each ending in a newline."""
+    return b"".join(orjson.dumps(r, option=orjson.OPT_APPEND_NEWLINE) for r in records)
+
+
 def _flat(record: dict[str, Any]) -> dict[str, Any]:
     """CSV/Parquet rows: probabilities become p_<label> columns, explanations JSON text."""
     row = {k: v for k, v in record.items() if k not in ("probabilities", "explanation")}
@@ -116,12 +121,17 @@ class RecordWriter:
 
     def write_many(self, records: list[dict[str, Any]]) -> None:
         if self.fmt == "jsonl":
-            self.records += len(records)
-            self._stream.write(b"".join(
-                orjson.dumps(r, option=orjson.OPT_APPEND_NEWLINE) for r in records))
+            self.write_encoded(encode_jsonl(records), len(records))
         else:
             for record in records:
                 self.write(record)
+
+    def write_encoded(self, lines: bytes, n_records: int) -> None:
+        """Write ``n_records`` records already encoded as JSON lines (JSONL output only)."""
+        if self.fmt != "jsonl":
+            raise ValueError("encoded records can only be written as JSONL")
+        self.records += n_records
+        self._stream.write(lines)
 
     def _flush_parquet(self) -> None:
         import pyarrow as pa

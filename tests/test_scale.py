@@ -50,7 +50,7 @@ def test_dask_engine_runs_on_the_given_scheduler(feed, tmp_path, default_model_p
         local = _run(feed, tmp_path, "local2.jsonl", "--jobs", "1")
         remote = _run(feed, tmp_path, "remote.jsonl", "--engine", "dask", "--scheduler",
                       cluster.scheduler_address)
-        assert "label_texts" in cluster.scheduler.task_prefixes
+        assert "label_and_emit" in cluster.scheduler.task_prefixes
     assert local == remote
 
 
@@ -66,3 +66,50 @@ def test_unreachable_scheduler_is_a_clear_error(feed, tmp_path, default_model_pa
 def test_unknown_engine_is_refused(feed, tmp_path):
     result = runner.invoke(app, ["predict", str(feed), "--engine", "spark", "-q"])
     assert result.exit_code == 1 and "unknown engine 'spark'" in result.stderr
+
+
+def test_clean_with_jobs_two_equals_jobs_one(feed, tmp_path, default_model_path):
+    one = _run_command("clean", feed, tmp_path / "one.jsonl", "--jobs", "1")
+    two = _run_command("clean", feed, tmp_path / "two.jsonl", "--jobs", "2")
+    assert one == two and len(one.splitlines()) == 30
+
+
+def _run_command(command, feed, out, *options):
+    result = runner.invoke(app, [command, str(feed), "-o", str(out), "--batch-size", "4", "-q",
+                                 *options])
+    assert result.exit_code == 0, result.stderr
+    return out.read_text()
+
+
+def test_damaged_artifact_with_jobs_two_fails_before_any_output(feed, tmp_path):
+    damaged = tmp_path / "damaged.joblib"
+    damaged.write_bytes(b"not a model at all")
+    out = tmp_path / "out.jsonl"
+    result = runner.invoke(app, ["predict", str(feed), "-m", str(damaged), "-o", str(out),
+                                 "--jobs", "2", "-q"])
+    assert result.exit_code == 1
+    assert "damaged.joblib" in result.stderr and len(result.stderr.strip().splitlines()) == 1
+    assert "Traceback" not in result.stderr
+    assert not out.exists() and list(tmp_path.iterdir()) == [damaged]
+
+
+def test_reading_and_writing_process_holds_no_model_libraries(feed, tmp_path,
+                                                              default_model_path):
+    """With --jobs 2 the main process only moves pages and bytes: the model's libraries
+    (NumPy, pandas, scikit-learn) load in the workers alone, which keeps memory down."""
+    import subprocess
+    import sys
+
+    out = tmp_path / "out.jsonl"
+    script = (
+        "import sys\n"
+        "from classifier.apply import predict\n"
+        f"summary = predict([{str(feed)!r}], {str(out)!r}, model={str(default_model_path)!r},"
+        " jobs=2, quiet=True)\n"
+        "loaded = sorted(m for m in ('numpy', 'pandas', 'sklearn', 'scipy') if m in sys.modules)\n"
+        "print(summary.pages, loaded)\n"
+    )
+    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True,
+                          check=True, timeout=300)
+    assert done.stdout.split() == ["30", "[]"]
+    assert len(out.read_text().splitlines()) > 30
