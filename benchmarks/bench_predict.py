@@ -6,7 +6,7 @@ segments/s, MB/s and peak memory (largest single process, and the whole process 
 every 50 ms), then the time ``classifier train`` takes on the corpus.
 
     python benchmarks/bench_predict.py --pages 20000
-    python benchmarks/bench_predict.py --pages 2000000 --skip-train   # ~1 GB feed
+    python benchmarks/bench_predict.py --pages 330000 --skip-train --skip-single  # ~1 GB
 """
 
 from __future__ import annotations
@@ -92,6 +92,8 @@ def main() -> None:
     parser.add_argument("--jobs", type=int, default=os.cpu_count() or 2,
                         help="workers for the parallel run")
     parser.add_argument("--skip-train", action="store_true", help="do not time training")
+    parser.add_argument("--skip-single", action="store_true",
+                        help="only the parallel run (for very large feeds)")
     args = parser.parse_args()
     cli = [sys.executable, "-m", "classifier"]
     env = {**os.environ, "PYTHONPATH": str(REPO)}
@@ -102,7 +104,7 @@ def main() -> None:
         subprocess.run([*cli, "predict", "-", "-q"], input="warm up the model cache", env=env,
                        check=True, capture_output=True, text=True)
         results = {}
-        for jobs in sorted({1, args.jobs}):
+        for jobs in sorted({args.jobs} if args.skip_single else {1, args.jobs}):
             out = Path(tmp) / f"out-{jobs}.jsonl"
             seconds, tree_mb, single_mb = run(
                 [*cli, "predict", str(feed), "-o", str(out), "--jobs", str(jobs), "-q"], env)

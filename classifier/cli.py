@@ -18,6 +18,7 @@ from typing import Annotated, Any, TypeVar
 import typer
 
 from ._version import __version__
+from .batch import PAGES_PER_BATCH
 from .errors import ClassifierError
 
 EXIT_ERROR = 1
@@ -193,7 +194,7 @@ def predict(
         "--explain", help="Add the features that pushed most toward each label.")] = False,
     jobs: JobsOpt = 0,
     input_format: InputFormatOpt = "auto",
-    batch_size: BatchOpt = 128,
+    batch_size: BatchOpt = PAGES_PER_BATCH,
     engine: EngineOpt = "local",
     scheduler: SchedulerOpt = None,
     quiet: QuietOpt = False,
@@ -228,7 +229,7 @@ def clean(
     fmt: FormatOpt = None,
     jobs: JobsOpt = 0,
     input_format: InputFormatOpt = "auto",
-    batch_size: BatchOpt = 128,
+    batch_size: BatchOpt = PAGES_PER_BATCH,
     engine: EngineOpt = "local",
     scheduler: SchedulerOpt = None,
     quiet: QuietOpt = False,

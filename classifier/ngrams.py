@@ -66,7 +66,7 @@ def encode_batch(texts: list[str]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     codes = np.where(in_bmp, normal[clipped], raw)
     is_word = word[clipped] & in_bmp
     lengths = np.fromiter(map(len, cleaned), dtype=np.int64, count=len(cleaned))
-    owner = np.repeat(np.arange(len(cleaned), dtype=np.int64), lengths + 1)[: len(raw)]
+    owner = np.repeat(np.arange(len(cleaned), dtype=np.int32), lengths + 1)[: len(raw)]
     return codes, owner, is_word
 
 
