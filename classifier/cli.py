@@ -120,8 +120,10 @@ def _input_size(inputs: list[str]) -> int | None:
 
 def _finish(summary: Any, quiet: bool, what: str) -> None:
     if summary.duplicate_ids:
+        from .apply import REMEMBERED_IDS
+
         _err(f"warning: {summary.duplicate_ids} pages repeat an earlier page's id; each was "
-             "labelled and written")
+             f"labelled and written (repeats of the first {REMEMBERED_IDS:,} ids are counted)")
     for line in summary.errors:
         _err(f"skipped: {line}")
     if summary.failed > len(summary.errors):

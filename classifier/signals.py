@@ -202,6 +202,7 @@ class BatchText:
         if len(outside):  # emoji and the like; a few are letters or digits
             self.word[outside] = [chr(c).isalnum() for c in self.codes[outside].tolist()]
             self.decimal[outside] = [chr(c).isdecimal() for c in self.codes[outside].tolist()]
+        self._digit_count = np.r_[0, np.cumsum(self.decimal, dtype=np.int64)]
         owner = np.repeat(np.arange(n, dtype=np.int64), lengths + 1)
         self.owner = np.r_[owner, np.full(size - len(owner), max(n - 1, 0))]
         # the first non-space position at or after each position
@@ -250,8 +251,6 @@ class BatchText:
 
     def digit_tokens(self, low: int, high: int) -> np.ndarray:
         """Mask over tokens made of ``low`` to ``high`` decimal digits and nothing else."""
-        if not hasattr(self, "_digit_count"):
-            self._digit_count = np.r_[0, np.cumsum(self.decimal, dtype=np.int64)]
         length = self.tok_end - self.tok_start
         all_digits = self._digit_count[self.tok_end] - self._digit_count[self.tok_start] == length
         return all_digits & (length >= low) & (length <= high)

@@ -113,3 +113,20 @@ def test_reading_and_writing_process_holds_no_model_libraries(feed, tmp_path,
                           check=True, timeout=300)
     assert done.stdout.split() == ["30", "[]"]
     assert len(out.read_text().splitlines()) > 30
+
+
+def test_duplicate_id_check_remembers_a_bounded_number_of_ids(tmp_path, default_model_path,
+                                                              monkeypatch):
+    """Memory stays flat on endless feeds: only the first REMEMBERED_IDS ids are kept, and
+    repeats of those are still counted."""
+    from classifier import apply
+
+    monkeypatch.setattr(apply, "REMEMBERED_IDS", 2)
+    feed = tmp_path / "feed.jsonl"
+    ids = ["a", "b", "c", "a", "c", "b", "a"]
+    feed.write_text("".join(json.dumps({"id": i, "text": "Markets rose today."}) + "\n"
+                            for i in ids))
+    summary = apply.predict([str(feed)], str(tmp_path / "out.jsonl"),
+                            model=str(default_model_path), quiet=True)
+    assert summary.pages == 7
+    assert summary.duplicate_ids == 3  # "a" twice and "b" once; "c" was never remembered
