@@ -63,7 +63,6 @@ def layout_matrix(texts: list[str] | pd.Series) -> np.ndarray:
     lengths = np.fromiter(map(len, texts), dtype=np.int64, count=n)
     codes = np.frombuffer(joined.encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
     batch = signals.BatchText(codes, lengths)
-    lowered = batch.lower[: len(codes)].tobytes().decode("utf-32-le", "surrogatepass")
     n_chars = lengths.astype(np.float32)
     counts = signals.char_counts(batch)
     n_words = counts.words
@@ -83,12 +82,12 @@ def layout_matrix(texts: list[str] | pd.Series) -> np.ndarray:
         signals.has_date(batch),
         signals.has_relative_time(batch),
         signals.has_clock(batch),
-        signals.has_url(batch, lowered),
+        signals.has_url(batch),
         signals.has_currency(batch),
         signals.has_any(batch, "%"),
         signals.has_signed_number(batch),
         np.minimum(signals.glued_titles(batch), 3) / 3.0,
-        signals.has_copyright(batch, lowered),
+        signals.has_copyright(batch),
         np.minimum(signals.separators(batch), 5) / 5.0,
         signals.has_any(batch, "\"“”«»„"),
         signals.starts_by(batch),

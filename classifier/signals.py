@@ -14,7 +14,7 @@ Case-insensitive signals compare lower-cased text, lower-cased one code point at
 
 from __future__ import annotations
 
-from functools import lru_cache
+from functools import cached_property, lru_cache
 from typing import NamedTuple
 
 import numpy as np
@@ -217,6 +217,20 @@ class BatchText:
         self._token_starting[self.tok_start] = np.arange(len(self.tok_start))
         self.tok_keyword = _keyword_ids(_span_hashes(self.lower, self.tok_start,
                                                      self.tok_end))
+
+    @cached_property
+    def lowered(self) -> str:
+        """The batch's lower-cased text (one code point for one)."""
+        return self.lower[:-2].astype(np.uint32).tobytes().decode("utf-32-le", "surrogatepass")
+
+    def find(self, literal: str) -> np.ndarray:
+        """Start positions of every occurrence of ``literal`` in the lower-cased text (C-speed
+        ``str.find``: literals are rare, so the loop is short)."""
+        found, at = [], self.lowered.find(literal)
+        while at >= 0:
+            found.append(at)
+            at = self.lowered.find(literal, at + 1)
+        return np.asarray(found, dtype=np.int64)
 
     def per_segment(self, positions: np.ndarray) -> np.ndarray:
         """1.0 for segments that own any of ``positions``."""
@@ -429,16 +443,11 @@ def _non_overlapping(candidates: np.ndarray, widths: np.ndarray) -> np.ndarray:
     return np.asarray(kept, dtype=np.int64)
 
 
-def has_copyright(batch: BatchText, lowered: str) -> np.ndarray:
+def has_copyright(batch: BatchText) -> np.ndarray:
     r"""``© | \(c\) | \bcopyright\b | all rights reserved`` (case-insensitive)."""
-    found = [np.flatnonzero(batch.is_char("©")),
-             batch.tok_start[batch.tokens_in("copyright")]]
-    for literal in ("(c)", "all rights reserved"):
-        at = lowered.find(literal)
-        while at >= 0:
-            found.append(np.asarray([at]))
-            at = lowered.find(literal, at + 1)
-    return batch.per_segment(np.concatenate(found).astype(np.int64))
+    return batch.per_segment(np.concatenate([
+        np.flatnonzero(batch.is_char("©")), batch.tok_start[batch.tokens_in("copyright")],
+        batch.find("(c)"), batch.find("all rights reserved")]))
 
 
 def call_to_action(batch: BatchText) -> np.ndarray:
@@ -505,17 +514,14 @@ def kicker_colon(batch: BatchText) -> np.ndarray:
     return result.astype(np.float32)
 
 
-def has_url(batch: BatchText, lowered: str) -> np.ndarray:
+def has_url(batch: BatchText) -> np.ndarray:
     r"""``https?://|www\.|\.com\b|\.io\b|@\w`` (case-insensitive)."""
     found = [np.flatnonzero(batch.is_char("@") & np.r_[batch.word[1:], False])]
-    for literal, bounded in (("http://", False), ("https://", False), ("www.", False),
-                             (".com", True), (".io", True)):
-        at = lowered.find(literal)
-        while at >= 0:
-            if not bounded or not batch.word[at + len(literal)]:
-                found.append(np.asarray([at]))
-            at = lowered.find(literal, at + 1)
-    return batch.per_segment(np.concatenate(found).astype(np.int64))
+    found += [batch.find(literal) for literal in ("http://", "https://", "www.")]
+    for literal in (".com", ".io"):
+        at = batch.find(literal)
+        found.append(at[~batch.word[at + len(literal)]])
+    return batch.per_segment(np.concatenate(found))
 
 
 def has_any(batch: BatchText, chars: str) -> np.ndarray:
