@@ -1,11 +1,14 @@
 """Model selection table: grouped CV on the training split, then the held-out split once.
 
 For each model kind (bow, full, stacked): 5-fold cross-validation grouped by source on the
-training split of ``data/split.json``, then a model trained on the whole training split is
-scored once on the held-out sources. Prints Markdown tables (per-label F1, macro-F1, ECE,
-Brier) and the fit time of each held-out model; ``data/README.md`` quotes them.
+training split of ``data/split.json``; the same grouped by layout family (the corpus batch,
+the letter that starts a page id: each batch was written as one family of layouts, so its
+sources share more than a publisher's name); then a model trained on the whole training
+split is scored once on the held-out sources. Prints Markdown tables (per-label F1,
+macro-F1, ECE, Brier) and the fit time of each held-out model; ``data/README.md`` quotes them.
 
-    python benchmarks/compare_models.py            # about 5 minutes on 2 cores
+    python benchmarks/compare_models.py               # about 20 minutes on 2 cores
+    python benchmarks/compare_models.py --skip-family # about 10 minutes
 """
 
 from __future__ import annotations
@@ -38,23 +41,31 @@ def _row(kind: str, metrics: dict) -> dict:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--folds", type=int, default=5)
+    parser.add_argument("--skip-family", action="store_true",
+                        help="skip the cross-validation grouped by layout family")
     args = parser.parse_args()
     frame = read_labelled([REPO / "data" / "corpus"])
     training, held_out = split_by_source(frame, load_test_sources(REPO / "data" / "split.json"))
-    cv_rows, held_rows, fits = [], [], []
+    training = training.assign(family=training["page_id"].astype(str).str[0])
+    groupings = ["source"] + ([] if args.skip_family else ["family"])
+    cv_rows: dict[str, list] = {group: [] for group in groupings}
+    held_rows, fits = [], []
     for kind in MODEL_KINDS:
-        proba, labels = grouped_cv(training, kind, args.folds, n_jobs=1)
-        predicted = np.asarray(labels)[proba.argmax(axis=1)]
-        cv_rows.append(_row(kind, classification_metrics(training["label"].to_numpy(),
-                                                         predicted, labels, proba)))
+        for group in groupings:
+            proba, labels = grouped_cv(training, kind, args.folds, n_jobs=-1, group_by=group)
+            predicted = np.asarray(labels)[proba.argmax(axis=1)]
+            cv_rows[group].append(_row(kind, classification_metrics(
+                training["label"].to_numpy(), predicted, labels, proba)))
         started = time.perf_counter()
         model = train(training, kind=kind, cv_folds=0).model
         fits.append(f"{kind} {time.perf_counter() - started:.1f} s")
         held_rows.append(_row(kind, evaluate_model(model, held_out).metrics))
         print(f"done: {kind}", flush=True)
-    print(f"\nCV ({args.folds} folds grouped by source) on the training split: "
-          f"{training['source'].nunique()} sources, {len(training)} segments\n")
-    print(pd.DataFrame(cv_rows).set_index("model").to_markdown())
+    for group in groupings:
+        print(f"\nCV ({args.folds} folds grouped by {group}) on the training split: "
+              f"{training['source'].nunique()} sources, {training['family'].nunique()} "
+              f"families, {len(training)} segments\n")
+        print(pd.DataFrame(cv_rows[group]).set_index("model").to_markdown())
     print(f"\nHeld-out split: {held_out['source'].nunique()} sources, "
           f"{held_out['page'].nunique()} pages, {len(held_out)} segments\n")
     print(pd.DataFrame(held_rows).set_index("model").to_markdown())

@@ -58,13 +58,15 @@ def _fit_fold(estimator, X, y, train_idx, test_idx):
 
 
 def grouped_cv(frame: pd.DataFrame, kind: str = DEFAULT_KIND, folds: int = CV_FOLDS,
-               n_jobs: int | None = None) -> tuple[np.ndarray, list[str]]:
-    """Out-of-fold probabilities where no source is in both a fold's train and test parts."""
+               n_jobs: int | None = None, group_by: str = "source") -> tuple[np.ndarray,
+                                                                         list[str]]:
+    """Out-of-fold probabilities where no group (by default: source) is in both a fold's
+    train and test parts. ``group_by`` names the column of ``frame`` that groups."""
     X = model_inputs(frame)
     y = frame["label"].to_numpy()
     labels = sorted(frame["label"].unique())
     estimator = build_model(kind, n_jobs=1)
-    splits = GroupKFold(folds).split(X, y, groups=frame["source"].to_numpy())
+    splits = GroupKFold(folds).split(X, y, groups=frame[group_by].to_numpy())
     proba = np.zeros((len(X), len(labels)))
     for test_idx, fold_proba, fold_labels in Parallel(n_jobs=n_jobs)(
         delayed(_fit_fold)(estimator, X, y, tr, te) for tr, te in splits
