@@ -93,7 +93,17 @@ WORD_SETS: dict[str, frozenset[str]] = {
     "relative": _words("yesterday|today|hace|vor|há|gestern|hier|ayer|ontem|heute"),
     "currency": _words("usd|eur|btc|eth|gbp|jpy|usdt"),
     "copyright": _words("copyright"),
-    "cta": _words("subscribe|join|register|download|enroll|enrol|claim|book|apply|try|free"),
+    "cta": _words(
+        "subscribe|join|register|download|enroll|enrol|claim|book|apply|try|free|"
+        # the same calls in the corpus's other languages: imperatives and "free" words that
+        # news prose rarely uses (not "jetzt", "prueba" or "daftar", which it does)
+        "abonnez|inscrivez|téléchargez|rejoignez|réservez|essayez|gratuit|gratuite|"
+        "suscríbete|suscribete|regístrate|registrate|descarga|descárgala|únete|inscríbete|"
+        "gratis|abonnieren|anmelden|registrieren|kostenlos|iscriviti|abbonati|"
+        "scarica|registrati|gratuito|gratuita|prenota|assine|inscreva|baixe|cadastre|grátis|"
+        "garanta|abonneer|zapisz|pobierz|subskrybuj|zarejestruj|bezpłatny|bezpłatnie|"
+        "prenumerera|registrera|abone|indir|kaydol|ücretsiz|unduh|langganan|подпишитесь|"
+        "скачайте|подписаться|бесплатно"),
     "byline": _words("by|author|von|por|par|de"),
     "just": _words("just"), "now": _words("now"), "il": _words("il"), "y": _words("y"),
     "a": _words("a"), "a_an": _words("a|an"), "open": _words("open"), "account": _words("account"),
@@ -139,6 +149,9 @@ class _Vocabulary(NamedTuple):
 @lru_cache(maxsize=1)
 def _vocabulary() -> _Vocabulary:
     words = sorted(set().union(*WORD_SETS.values()))
+    too_long = [w for w in words if len(w) > _MAX_KEYWORD]
+    if too_long:  # their hash would be the no-keyword marker every long token carries
+        raise ValueError(f"keywords longer than {_MAX_KEYWORD} characters: {too_long}")
     hashes = np.asarray([text_hash(w) for w in words], dtype=np.uint64)
     order = np.argsort(hashes)
     hashes, words = hashes[order], [words[i] for i in order]

@@ -8,6 +8,7 @@ import numpy as np
 import pytest
 
 from classifier.features import LAYOUT_FEATURE_NAMES, layout_matrix
+from classifier.signals import WORD_SETS
 
 _SP = r"[^\S\n]"
 _MONTHS = (
@@ -50,7 +51,8 @@ REFERENCE = {
     "starts_by": (rf"^(?:by|author|von|por|par|de)\b(?:{_SP}|:)", True, "has"),
     "call_to_action": (
         r"\b(?:sign up|subscribe|join|register|download|enroll|enrol|save your|claim|"
-        r"get started|trade now|open an? account|learn more|book|apply|try|free)\b",
+        r"get started|trade now|open an? account|learn more|book|apply|try|free|"
+        + "|".join(sorted(WORD_SETS["cta"])) + r")\b",
         True, "has"),
     "kicker_colon": (rf"^[^\w\n]*\w+(?:[ -]\w+){{0,2}}{_SP}?:{_SP}", False, "has"),
 }
@@ -66,6 +68,8 @@ EDGE_CASES = [
     "x.iox", "HTTP://A", "Foo-bar baz: qux", "Foo bar baz qux: no", "Foo :  x", "Foo : x",
     "Ab.Cd", "ab.CD", "1A", "aÀb", "ÉTÉ 2025: Ça chauffe", "Vor 2 Std.", "HACE 5 MINUTOS",
     "USDT/usd", "€5", "Save Your Seat", "Trade now →", "get started!", "learn  more",
+    "Abonnez-vous dès maintenant", "TÉLÉCHARGEZ l'app", "Ücretsiz kaydol", "Скачайте приложение",
+    "gratuitamente", "Kostenlos!",
 ]
 
 
