@@ -69,7 +69,8 @@ def main() -> None:
     print(f"\nHeld-out split: {held_out['source'].nunique()} sources, "
           f"{held_out['page'].nunique()} pages, {len(held_out)} segments\n")
     print(pd.DataFrame(held_rows).set_index("model").to_markdown())
-    print("\nfit on the training split: " + ", ".join(fits))
+    print("\nfit on the training split (one process; `classifier train` uses every core): "
+          + ", ".join(fits))
 
 
 if __name__ == "__main__":
