@@ -82,7 +82,9 @@ def build_default_model(path: Path, quiet: bool = False) -> Path:
         print(f"Building the default model from the shipped corpus (first use only) -> {path}",
               file=sys.stderr)
     frame = read_labelled(corpus_files())
-    result = train(frame, cv_folds=DEFAULT_MODEL_CV_FOLDS, n_jobs=None,
+    # every core, as `classifier train` does: the full fit and the out-of-fold fits run side
+    # by side (one process took 88 s on 2 cores, against 50 s)
+    result = train(frame, cv_folds=DEFAULT_MODEL_CV_FOLDS, n_jobs=-1,
                    extra_metadata={"default_model": True})
     save_model(result.model, path)
     if not quiet:
