@@ -158,12 +158,21 @@ def stack_feature_names(classes: list[str], window: int = STACK_WINDOW) -> list[
     return names
 
 
-def _fit_and_predict(estimator, X: pd.DataFrame, y: np.ndarray, train: np.ndarray,
-                     test: np.ndarray):
-    """A clone of ``estimator`` fitted on ``train`` rows, and its probabilities for ``test``."""
+def fit_and_predict(estimator, X: pd.DataFrame, y: np.ndarray, train: np.ndarray,
+                    test: np.ndarray):
+    """A clone of ``estimator`` fitted on ``train`` rows, and its probabilities for ``test``
+    (None when ``test`` is empty)."""
     fitted = clone(estimator).fit(X.iloc[train], y[train])
     proba = fitted.predict_proba(X.iloc[test]) if len(test) else None
     return fitted, proba
+
+
+def place_fold(target: np.ndarray, rows: np.ndarray, proba: np.ndarray, fold_classes,
+               classes: list) -> None:
+    """Write a fold's probabilities into ``target``'s columns for ``classes``: a fold may
+    lack a class its training part never saw."""
+    columns = [classes.index(label) for label in fold_classes]
+    target[np.ix_(rows, columns)] = proba
 
 
 class StackedSegmentClassifier(ClassifierMixin, BaseEstimator):
@@ -230,13 +239,12 @@ class StackedSegmentClassifier(ClassifierMixin, BaseEstimator):
         jobs = [(everything, everything[:0]),
                 *GroupKFold(folds).split(X, y, groups=groups)]
         fitted = Parallel(n_jobs=self.n_jobs)(
-            delayed(_fit_and_predict)(base, X, y, train, test) for train, test in jobs)
+            delayed(fit_and_predict)(base, X, y, train, test) for train, test in jobs)
         self.base_ = fitted[0][0]
         classes = list(self.base_.classes_)
         oof = np.zeros((len(X), len(classes)))
         for (_, test), (model, proba) in zip(jobs[1:], fitted[1:]):
-            columns = [classes.index(label) for label in model.classes_]
-            oof[np.ix_(test, columns)] = proba
+            place_fold(oof, test, proba, model.classes_, classes)
         self.classes_ = self.base_.classes_
         self.layout_columns_, _ = self._layout_columns()
         _, layout = self._first_pass(X)

@@ -10,14 +10,13 @@ from typing import Any
 import numpy as np
 import pandas as pd
 from joblib import Parallel, delayed
-from sklearn.base import clone
 from sklearn.model_selection import GroupKFold
 
 from .dataset import fingerprint
 from .errors import DataError
 from .metrics import classification_metrics
 from .model import SegmentModel
-from .pipeline import DEFAULT_KIND, build_model
+from .pipeline import DEFAULT_KIND, build_model, fit_and_predict, place_fold
 
 CV_FOLDS = 5
 MIN_SEGMENTS_PER_LABEL = 2
@@ -53,8 +52,9 @@ def check_trainable(frame: pd.DataFrame, cv_folds: int) -> None:
 
 
 def _fit_fold(estimator, X, y, train_idx, test_idx):
-    fitted = clone(estimator).fit(X.iloc[train_idx], y[train_idx])
-    return test_idx, fitted.predict_proba(X.iloc[test_idx]), list(fitted.classes_)
+    """The fold's probabilities and classes (not the fitted model: it need not travel back)."""
+    fitted, proba = fit_and_predict(estimator, X, y, train_idx, test_idx)
+    return test_idx, proba, list(fitted.classes_)
 
 
 def grouped_cv(frame: pd.DataFrame, kind: str = DEFAULT_KIND, folds: int = CV_FOLDS,
@@ -71,8 +71,7 @@ def grouped_cv(frame: pd.DataFrame, kind: str = DEFAULT_KIND, folds: int = CV_FO
     for test_idx, fold_proba, fold_labels in Parallel(n_jobs=n_jobs)(
         delayed(_fit_fold)(estimator, X, y, tr, te) for tr, te in splits
     ):
-        columns = [labels.index(label) for label in fold_labels]
-        proba[np.ix_(test_idx, columns)] = fold_proba
+        place_fold(proba, test_idx, fold_proba, fold_labels, labels)
     return proba, labels
 
 
