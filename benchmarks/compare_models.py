@@ -20,12 +20,12 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from classifier.dataset import read_labelled
-from classifier.evaluate import evaluate_model
-from classifier.metrics import classification_metrics
-from classifier.pipeline import MODEL_KINDS
-from classifier.split import load_test_sources, split_by_source
-from classifier.train import grouped_cv, train
+from classifier.evaluation.evaluate import evaluate_model
+from classifier.evaluation.metrics import classification_metrics
+from classifier.evaluation.train import grouped_cv, train
+from classifier.io.labelled import read_labelled
+from classifier.io.split import load_test_sources, split_by_source
+from classifier.model.kinds import MODEL_KINDS
 
 REPO = Path(__file__).resolve().parent.parent
 

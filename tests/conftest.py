@@ -30,14 +30,14 @@ def default_model(model_cache):
 
 @pytest.fixture(scope="session")
 def default_model_path(default_model) -> Path:
-    from classifier.default_model import default_model_path
+    from classifier.model.default import default_model_path
 
     return default_model_path()
 
 
 @pytest.fixture(scope="session")
 def corpus_frame():
-    from classifier.dataset import read_labelled
+    from classifier.io.labelled import read_labelled
 
     return read_labelled([CORPUS])
 
@@ -51,8 +51,8 @@ def small_frame(corpus_frame):
 
 @pytest.fixture(scope="session")
 def small_model_path(small_frame, tmp_path_factory) -> Path:
-    from classifier.artifact import save_model
-    from classifier.train import train
+    from classifier.evaluation.train import train
+    from classifier.model.artifact import save_model
 
     result = train(small_frame, kind="full", cv_folds=0)
     path = tmp_path_factory.mktemp("models") / "small.joblib"

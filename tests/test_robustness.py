@@ -246,7 +246,7 @@ def test_untrainable_data_is_explained(tmp_path, pages, message):
 # --- artifacts --------------------------------------------------------------------------------
 
 def test_skops_round_trip_and_export(small_model_path, tmp_path):
-    from classifier.artifact import load_model_file
+    from classifier.model.artifact import load_model_file
 
     target = tmp_path / "shared.skops"
     result = runner.invoke(app, ["export", str(small_model_path), "-o", str(target)])
@@ -283,7 +283,7 @@ def test_tampered_skops_file_is_refused_and_runs_nothing(small_model_path, tmp_p
     payload["estimator"] = evil
     path = tmp_path / "evil.skops"
     sio.dump(payload, path)
-    from classifier.artifact import load_model_file
+    from classifier.model.artifact import load_model_file
 
     with pytest.raises(ArtifactError, match="refused to load untrusted type"):
         load_model_file(path)

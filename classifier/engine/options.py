@@ -1,0 +1,48 @@
+"""How a labelling run is set up: one options object, and the constants behind its defaults.
+
+Stdlib only: the process that reads and writes (with ``--jobs > 1``) imports this and never
+the model's libraries.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import Enum
+
+from ..batching import PAGES_PER_BATCH
+from ..io.formats import InputFormat, OutputFormat
+
+IN_FLIGHT_PER_WORKER = 3
+"""Batches queued per worker: enough to keep every worker busy while the reader and writer
+work, few enough that memory stays flat however long the input."""
+REMEMBERED_IDS = 100_000
+"""Ids remembered for the duplicate-id warning (about 6 MB): a later page repeating one of
+them is counted, and memory stays flat however long the feed."""
+MAX_REPORTED_ERRORS = 20
+"""Unreadable records reported one by one; the rest are counted."""
+
+
+class Engine(str, Enum):
+    """Where batches are labelled: a process pool on this machine, or a Dask cluster."""
+
+    LOCAL = "local"
+    DASK = "dask"
+
+
+@dataclass(frozen=True)
+class RunOptions:
+    """Everything about a labelling run except what it reads, writes and emits."""
+
+    model: str | None = None
+    """Artifact path; None for the built-in default model."""
+    jobs: int = 1
+    engine: Engine = Engine.LOCAL
+    scheduler: str | None = None
+    """Dask scheduler address; None starts a local cluster of ``jobs`` workers."""
+    input_format: InputFormat = InputFormat.AUTO
+    output_format: OutputFormat | None = None
+    """None: from the output file's suffix, else JSONL."""
+    batch_pages: int = PAGES_PER_BATCH
+    force: bool = False
+    """Overwrite an existing output file."""
+    quiet: bool = False

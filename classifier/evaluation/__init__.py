@@ -1,0 +1,1 @@
+"""Training, evaluation, metrics, reports and the corpus check."""

@@ -1,0 +1,2 @@
+"""Reading and writing: one formats table, decoding, page readers, labelled data and its
+split, output writers."""
