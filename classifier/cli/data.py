@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from pathlib import Path
 from typing import Annotated
 
 import typer
@@ -31,6 +32,38 @@ def data_check(
         if report.problems:
             for problem in report.problems:
                 err(f"problem: {problem}")
+            raise typer.Exit(EXIT_ERROR)
+
+    run_guarded(work)
+
+
+@data_app.command("from-html")
+def data_from_html(
+    pages: Annotated[list[str], typer.Argument(
+        help="Labelled HTML pages (data-label on elements) or directories of them.",
+        show_default=False)],
+    output: Annotated[Path | None, typer.Option(
+        "--output", "-o", help="Labelled-pages JSONL to write; default: only check.")] = None,
+    forbid: Annotated[list[Path] | None, typer.Option(
+        "--forbid", help="Third-party text (plain text or JSONL pages) whose lines of 40+ "
+                         "characters the pages must not copy; repeat the option.")] = None,
+) -> None:
+    """Render labelled HTML pages as scrapers render them, into labelled-pages JSONL.
+
+    Every element may carry data-label="news|promo|disclaimer|teaser|boilerplate"; it labels
+    all text inside it down to the nearest element with its own. <html> carries
+    data-source (required), lang and data-topic. Lines that mix labels are problems.
+
+    Example: classifier data from-html data/html/fa -o data/corpus/pages-fa.jsonl
+    """
+    from ..evaluation.corpus import build_from_html
+
+    def work() -> None:
+        build = build_from_html(pages, output, forbid or ())
+        for problem in build.problems:
+            err(f"problem: {problem}")
+        typer.echo(build.render())
+        if build.problems:
             raise typer.Exit(EXIT_ERROR)
 
     run_guarded(work)

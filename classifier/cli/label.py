@@ -125,3 +125,36 @@ def clean(
         _finish(summary, quiet, "cleaned")
 
     run_guarded(work)
+
+
+@app.command()
+def show(
+    inputs: Inputs,
+    model: ModelOpt = None,
+    pages: Annotated[int, typer.Option(
+        "--pages", "-n", help="How many pages to show (from the start of the input).",
+        min=1)] = 1,
+    full: Annotated[bool, typer.Option(
+        "--full", help="Show whole lines (default: cut to 160 characters).")] = False,
+    input_format: InputFormatOpt = InputFormat.AUTO,
+    quiet: QuietOpt = False,
+) -> None:
+    """Print a page's lines coloured by label, with each line's score.
+
+    Example: classifier show page.html
+    """
+    from rich.console import Console
+
+    from ..engine.run import label_pages
+    from .render import labelled_page_table
+
+    def work() -> None:
+        console = Console()
+        for page_id, predictions in label_pages(inputs, model, input_format, pages, quiet):
+            console.print(labelled_page_table(page_id, predictions,
+                                              None if full else SHOW_MAX_CHARS))
+
+    run_guarded(work)
+
+
+SHOW_MAX_CHARS = 160

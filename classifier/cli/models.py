@@ -86,6 +86,45 @@ def evaluate(
     run_guarded(work)
 
 
+@app.command("evaluate-clean")
+def evaluate_clean(
+    inputs: Annotated[list[str], typer.Argument(
+        help="Pages, in any format predict reads.", show_default=False)],
+    gold: Annotated[Path, typer.Option(
+        "--gold", "-g", help='Gold article text: JSONL of {"id", "article"}.',
+        show_default=False)],
+    model: ModelOpt = None,
+    keep: Annotated[list[str] | None, typer.Option(
+        "--keep", "-k", help="Labels clean keeps (repeat the option); default: news.")] = None,
+    worst: Annotated[int, typer.Option(
+        "--worst", help="How many worst pages to list (and show in --html).", min=0)] = 10,
+    html: Annotated[Path | None, typer.Option(
+        "--html", help="Write an HTML view of the worst pages: lines coloured by label "
+                       "beside the gold article.")] = None,
+    as_json: JsonOpt = False,
+    quiet: QuietOpt = False,
+) -> None:
+    """Score what clean keeps against gold article text: article F1, precision, recall.
+
+    The metric of article-extraction benchmarks: 4-token shingles, precision averaged over
+    pages where something was kept, recall over all pages, worst pages listed.
+
+    Example: classifier evaluate-clean pages.jsonl --gold articles.jsonl --html worst.html
+    """
+    from ..evaluation.articles import evaluate_cleaning_files
+    from ..labels import DEFAULT_KEEP
+
+    def work() -> None:
+        scores = evaluate_cleaning_files(inputs, gold, model, tuple(keep or DEFAULT_KEEP),
+                                         html, worst, quiet)
+        typer.echo(json.dumps(scores.as_dict(worst), indent=2) if as_json
+                   else scores.render(worst))
+        if html is not None and not quiet:
+            err(f"wrote {html}")
+
+    run_guarded(work)
+
+
 @app.command()
 def info(
     path: Annotated[str | None, typer.Argument(

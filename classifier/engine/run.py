@@ -8,9 +8,11 @@ output of each batch is written in input order (``io.writers``).
 from __future__ import annotations
 
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
+from ..errors import InputError
 from ..io.formats import InputFormat, OutputFormat, choose, output_format
 from ..io.pages import RecordError, check_inputs, iter_pages
 from ..io.writers import RecordWriter, check_output
@@ -18,6 +20,9 @@ from ..labels import DEFAULT_KEEP
 from .labeller import Labeller, page_batches
 from .options import MAX_REPORTED_ERRORS, REMEMBERED_IDS, Engine, RunOptions
 from .outputs import CleanText, LabelJob, PredictionRecords
+
+if TYPE_CHECKING:
+    from ..model.predictor import Prediction
 
 Progress = Callable[[int, int, int], None]
 """Called with (pages done, segments done, characters read) after every batch."""
@@ -145,3 +150,27 @@ def clean(inputs: Sequence[str], output: str | None = None,
     """Write each page's text with only the kept labels, one {"id", "text"} record per page."""
     return run(inputs, LabelJob(CleanText(tuple(keep))), lambda labels: ["id", "text"],
                output, options, progress, on_error, warn)
+
+
+def label_pages(inputs: Sequence[str], model: str | None = None,
+                input_format: InputFormat | str = InputFormat.AUTO,
+                limit: int | None = None, quiet: bool = False) -> Iterator[
+    tuple[str, list[Prediction]]
+]:
+    """(page id, predictions) for the first ``limit`` pages of ``inputs``, labelled in this
+    process: for looking at a few pages, not for feeds (use ``predict``)."""
+    from itertools import islice
+
+    from .. import load_model
+
+    check_inputs(inputs)
+    loaded = load_model(model, quiet=quiet)
+    pages = (item for item in iter_pages(inputs, choose(InputFormat, input_format,
+                                                        "input format")))
+    records = []
+    for item in islice(pages, limit):
+        if isinstance(item, RecordError):
+            raise InputError(str(item))
+        records.append(item)
+    for record, predictions in zip(records, loaded.predict_pages(r.text for r in records)):
+        yield record.id, predictions

@@ -12,7 +12,9 @@ import orjson
 import pandas as pd
 
 from ..errors import DataError
+from ..io.html import labelled_html_files, read_labelled_html
 from ..io.labelled import labelled_files, read_labelled
+from ..io.writers import atomic_write
 from ..labels import LABELS
 
 # The shipped corpus's minimums (the corpus issue); ``--strict`` enforces them.
@@ -123,4 +125,55 @@ def _minimum_problems(report: CorpusReport) -> list[str]:
     return problems
 
 
-__all__ = ["CorpusReport", "DataError", "check_corpus"]
+@dataclass
+class HtmlBuild:
+    """Labelled HTML pages converted to labelled-pages JSONL, with what was wrong."""
+
+    pages: int
+    lines: int
+    problems: list[str]
+
+    def render(self) -> str:
+        verdict = "OK" if not self.problems else f"{len(self.problems)} problem(s)"
+        return f"{self.pages} pages, {self.lines} lines; {verdict}"
+
+
+FORBIDDEN_MIN_CHARS = 40
+"""Lines this long that appear in a ``forbid`` file are refused: shorter ones ("Share on
+Facebook", "Most read") are the same on every site."""
+
+
+def _forbidden_lines(paths: Sequence[str | Path]) -> set[str]:
+    """Lines of third-party text (plain text, or JSONL pages' ``text``) that pages must not
+    copy."""
+    lines: set[str] = set()
+    for path in paths:
+        for raw in Path(path).read_text(encoding="utf-8").splitlines():
+            try:
+                record = orjson.loads(raw)
+                texts = record.get("text", "").split("\n") if isinstance(record, dict) else []
+            except orjson.JSONDecodeError:
+                texts = [raw]
+            lines.update(t.strip() for t in texts if len(t.strip()) >= FORBIDDEN_MIN_CHARS)
+    return lines
+
+
+def build_from_html(paths: Sequence[str | Path], output: str | Path | None = None,
+                    forbid: Sequence[str | Path] = ()) -> HtmlBuild:
+    """Render labelled HTML pages (``io.html``) into labelled-pages JSONL at ``output``
+    (atomically; nothing is written when a page has a problem)."""
+    forbidden = _forbidden_lines(forbid)
+    records, problems = [], []
+    for path in labelled_html_files(paths):
+        page = read_labelled_html(path)
+        copied = [line["text"] for line in page.record["lines"] if line["text"] in forbidden]
+        page.problems += [f"copies third-party text: {text[:60]!r}" for text in copied]
+        problems += [f"{path}: {problem}" for problem in page.problems]
+        records.append(page.record)
+    if output is not None and not problems:
+        payload = b"".join(orjson.dumps(r, option=orjson.OPT_APPEND_NEWLINE) for r in records)
+        atomic_write(Path(output), lambda tmp: tmp.write_bytes(payload))
+    return HtmlBuild(len(records), sum(len(r["lines"]) for r in records), problems)
+
+
+__all__ = ["CorpusReport", "DataError", "HtmlBuild", "build_from_html", "check_corpus"]

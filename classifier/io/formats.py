@@ -20,6 +20,7 @@ class InputFormat(str, Enum):
 
     AUTO = "auto"
     TEXT = "text"
+    HTML = "html"
     JSONL = "jsonl"
     CSV = "csv"
     PARQUET = "parquet"
@@ -42,6 +43,7 @@ SUFFIXES: dict[str, str] = {
     ".jsonl": "jsonl", ".ndjson": "jsonl", ".json": "jsonl",
     ".csv": "csv",
     ".parquet": "parquet", ".pq": "parquet",
+    ".html": "html", ".htm": "html",
 }
 """Suffix -> format, for pages, labelled data and outputs alike (``.gz`` is looked through)."""
 COMPRESSED_SUFFIX = ".gz"

@@ -142,13 +142,21 @@ def _parquet_records(stream: BinaryIO, name: str) -> Iterator[Item]:
 _TABLE_READERS = {"jsonl": _jsonl_records, "csv": _csv_records, "parquet": _parquet_records}
 
 
-def _text_record(data: bytes, page_id: str, warn: Warn) -> Item:
+def _text_record(data: bytes, page_id: str, warn: Warn, html: bool = False) -> Item:
+    """One page from a file's bytes; HTML is rendered as scrapers render it."""
     try:
         text, encoding = decode_bytes(data, page_id)
     except InputError as exc:
         return RecordError(page_id, page_id, str(exc).split(": ", 1)[-1])
     if encoding and encoding not in ("utf-8-sig",):
         warn(f"{page_id}: not UTF-8; decoded as {encoding}")
+    if html:
+        from .html import render_page
+
+        try:
+            text = render_page(text)
+        except ValueError as exc:  # lxml refuses a few inputs (e.g. an XML declaration)
+            return RecordError(page_id, page_id, f"cannot render HTML ({exc})")
     return PageRecord(page_id, text, page_id)
 
 
@@ -167,7 +175,7 @@ def _file_records(path: str, fmt: str, warn: Warn) -> Iterator[Item]:
             except (OSError, EOFError, zlib.error) as exc:
                 yield RecordError(path, path, f"cannot read ({exc})")
                 return
-            yield _text_record(data, path, warn)
+            yield _text_record(data, path, warn, html=fmt == "html")
 
 
 def _stdin_records(declared: InputFormat, warn: Warn) -> Iterator[Item]:
@@ -184,7 +192,7 @@ def _stdin_records(declared: InputFormat, warn: Warn) -> Iterator[Item]:
         if looks_jsonl:
             yield from _jsonl_records(itertools.chain([first], stream), "<stdin>")
             return
-    yield _text_record(first + stream.read(), "-", warn)
+    yield _text_record(first + stream.read(), "-", warn, html=declared is InputFormat.HTML)
 
 
 def iter_pages(inputs: Sequence[str], input_format: InputFormat | str = InputFormat.AUTO,
