@@ -3,10 +3,12 @@
 Builds a JSONL feed of N pages from the corpus pages (fresh ids; nothing is committed), runs
 ``classifier predict`` on it with ``--jobs 1`` and ``--jobs N``, and prints pages/s,
 segments/s, MB/s and peak memory (largest single process, and the whole process tree sampled
-every 50 ms), then the time ``classifier train`` takes on the corpus.
+every 50 ms), then the time ``classifier train`` takes on the corpus. ``--stages`` first
+prints where labelling time goes, stage by stage, in one thread on the feed's first pages.
 
     python benchmarks/bench_predict.py --pages 20000
     python benchmarks/bench_predict.py --pages 330000 --skip-train --skip-single  # ~1 GB
+    python benchmarks/bench_predict.py --pages 2000 --stages --skip-train --skip-single
 """
 
 from __future__ import annotations
@@ -86,6 +88,81 @@ def run(command: list[str], env: dict[str, str]) -> tuple[float, float, float]:
     return seconds, peak[0], peak[1]
 
 
+def stage_times(feed: Path, pages: int, batch_pages: int = 64) -> None:
+    """Time each stage of labelling ``pages`` pages of ``feed`` in this process, one thread,
+    by running the default model's own steps one after the other."""
+    import numpy as np
+    import scipy.sparse as sp
+    from threadpoolctl import threadpool_limits
+
+    from classifier import load_model
+    from classifier.engine.outputs import LabelJob, PredictionRecords
+    from classifier.features.pagetable import page_codes
+    from classifier.features.structure import structure_matrix
+    from classifier.io.pages import iter_pages
+    from classifier.io.writers import encode_jsonl
+    from classifier.model.predictor import LabelledBatch, segment_table
+    from classifier.segment import segment_page
+
+    model = load_model(quiet=True)
+    stacked = model.estimator
+    features = stacked.base_.named_steps["features"]
+    emit = LabelJob(PredictionRecords()).emitter
+    times: dict[str, float] = {}
+
+    def timed(name, work, *args):
+        started = time.perf_counter()
+        value = work(*args)
+        times[name] = times.get(name, 0.0) + time.perf_counter() - started
+        return value
+
+    started = time.perf_counter()
+    records = timed("read", lambda: [r for _, r in zip(range(pages), iter_pages([str(feed)]))])
+    segments = 0
+    with threadpool_limits(limits=1):
+        for first in range(0, len(records), batch_pages):
+            batch = records[first:first + batch_pages]
+            segmented = timed("segment", lambda pages: [segment_page(r.text) for r in pages],
+                              batch)
+            table = timed("segment table", segment_table, segmented)
+            segments += len(table)
+            blocks = []
+            for name, transformer, columns in features.transformers_:
+                if transformer != "drop":
+                    blocks.append(timed(f"features: {name}", transformer.transform,
+                                        table[columns]))
+            matrix = timed("features: stack", lambda parts: sp.hstack(
+                [b if sp.issparse(b) else sp.csr_matrix(b) for b in parts],
+                format="csr").astype(np.float32), blocks)
+            first_pass = timed("first pass (linear)",
+                               stacked.base_.named_steps["classify"].predict_proba, matrix)
+            inputs = timed("second-pass inputs", stacked._second_pass_inputs, first_pass, table,
+                           matrix)
+            timed("  of which structure", structure_matrix, [str(t) for t in table["text"]],
+                  page_codes(table["page"]))
+            proba = timed("second pass (trees)", stacked.final_.predict_proba, inputs)
+
+            def build(batch, segmented, proba) -> list:
+                chosen = proba.argmax(axis=1)
+                flat = [seg for segs in segmented for seg in segs]
+                labelled = LabelledBatch(
+                    np.array([len(s) for s in segmented]), np.array([s.start for s in flat]),
+                    np.array([s.end for s in flat]), chosen.astype(np.int16),
+                    proba[np.arange(len(proba)), chosen], model.labels)
+                out = []
+                for record, (row, count) in zip(batch, labelled.page_rows()):
+                    out.extend(emit(record.id, record.text, labelled, row, count))
+                return out
+
+            timed("encode JSON", encode_jsonl, timed("records", build, batch, segmented, proba))
+    total = time.perf_counter() - started - times["  of which structure"]
+    print(f"stages, one thread, {len(records)} pages, {segments} segments: {total:.2f} s, "
+          f"{segments / total:,.0f} segments/s")
+    for name, seconds in sorted(times.items(), key=lambda kv: -kv[1]):
+        print(f"  {name:24s} {seconds:7.2f} s  {1e6 * seconds / segments:6.1f} us/segment  "
+              f"{100 * seconds / total:5.1f}%")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--pages", type=int, default=20000, help="pages in the feed")
@@ -94,6 +171,8 @@ def main() -> None:
     parser.add_argument("--skip-train", action="store_true", help="do not time training")
     parser.add_argument("--skip-single", action="store_true",
                         help="only the parallel run (for very large feeds)")
+    parser.add_argument("--stages", action="store_true",
+                        help="first print per-stage times (one thread, up to 2,000 pages)")
     args = parser.parse_args()
     cli = [sys.executable, "-m", "classifier"]
     env = {**os.environ, "PYTHONPATH": str(REPO)}
@@ -103,6 +182,8 @@ def main() -> None:
         print(f"feed: {args.pages} pages, {segments} segments, {size / 1e6:.1f} MB")
         subprocess.run([*cli, "predict", "-", "-q"], input="warm up the model cache", env=env,
                        check=True, capture_output=True, text=True)
+        if args.stages:
+            stage_times(feed, min(args.pages, 2000))
         results = {}
         for jobs in sorted({args.jobs} if args.skip_single else {1, args.jobs}):
             out = Path(tmp) / f"out-{jobs}.jsonl"

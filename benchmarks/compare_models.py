@@ -2,7 +2,7 @@
 
 For each model kind (bow, full, stacked): 5-fold cross-validation grouped by source on the
 training split of ``data/split.json``; the same grouped by layout family (the corpus batch,
-the letter that starts a page id: each batch was written as one family of layouts, so its
+the letters that start a page id: each batch was written as one family of layouts, so its
 sources share more than a publisher's name); then a model trained on the whole training
 split is scored once on the held-out sources. Prints Markdown tables (per-label F1,
 macro-F1, ECE, Brier) and the fit time of each held-out model; ``data/README.md`` quotes them.
@@ -17,11 +17,10 @@ import argparse
 import time
 from pathlib import Path
 
-import numpy as np
 import pandas as pd
 
 from classifier.evaluation.evaluate import evaluate_model
-from classifier.evaluation.metrics import classification_metrics
+from classifier.evaluation.metrics import metrics_from_proba
 from classifier.evaluation.train import grouped_cv, train
 from classifier.io.labelled import read_labelled
 from classifier.io.split import load_test_sources, split_by_source
@@ -46,16 +45,17 @@ def main() -> None:
     args = parser.parse_args()
     frame = read_labelled([REPO / "data" / "corpus"])
     training, held_out = split_by_source(frame, load_test_sources(REPO / "data" / "split.json"))
-    training = training.assign(family=training["page_id"].astype(str).str[0])
+    # the family is the batch: the letters that start a page id ("a017" -> a, "fk012" -> fk)
+    training = training.assign(family=training["page_id"].astype(str).str.extract(
+        r"^([^\d]+)", expand=False))
     groupings = ["source"] + ([] if args.skip_family else ["family"])
     cv_rows: dict[str, list] = {group: [] for group in groupings}
     held_rows, fits = [], []
     for kind in MODEL_KINDS:
         for group in groupings:
             proba, labels = grouped_cv(training, kind, args.folds, n_jobs=-1, group_by=group)
-            predicted = np.asarray(labels)[proba.argmax(axis=1)]
-            cv_rows[group].append(_row(kind, classification_metrics(
-                training["label"].to_numpy(), predicted, labels, proba)))
+            cv_rows[group].append(_row(kind, metrics_from_proba(
+                training["label"].to_numpy(), proba, labels)))
         started = time.perf_counter()
         model = train(training, kind=kind, cv_folds=0).model
         fits.append(f"{kind} {time.perf_counter() - started:.1f} s")

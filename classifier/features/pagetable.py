@@ -94,3 +94,44 @@ def neighbour_names(names: list[str] | tuple[str, ...], window: int) -> list[str
         tag = neighbour_tag(offset)
         result += [f"{tag}:{name}" for name in names] + [f"{tag}:exists"]
     return result
+
+
+def page_starts(codes: np.ndarray) -> np.ndarray:
+    """Row index where each page starts."""
+    if len(codes) == 0:
+        return np.zeros(0, dtype=np.int64)
+    return np.flatnonzero(np.r_[True, codes[1:] != codes[:-1]])
+
+
+def cumulative_within_pages(values: np.ndarray, codes: np.ndarray) -> tuple[
+    np.ndarray, np.ndarray
+]:
+    """(sum of ``values`` over the rows before each row on its page, the page's total)."""
+    values = np.asarray(values, dtype=np.float64)
+    if len(values) == 0:
+        return values.copy(), values.copy()
+    starts = page_starts(codes)
+    sizes = np.diff(np.r_[starts, len(values)])
+    running = np.cumsum(values, axis=0)
+    offset = np.concatenate([np.zeros((1, *values.shape[1:])), running[starts[1:] - 1]])
+    page_total = np.add.reduceat(values, starts, axis=0)
+    before = running - values - np.repeat(offset, sizes, axis=0)
+    return before, np.repeat(page_total, sizes, axis=0)
+
+
+def window_means(values: np.ndarray, codes: np.ndarray, half: int) -> np.ndarray:
+    """Mean of ``values`` over the rows within ``half`` rows of each row, on its page."""
+    values = np.asarray(values, dtype=np.float64)
+    n = len(values)
+    if n == 0:
+        return values.astype(np.float32)
+    index, size = positions_in_pages(codes)
+    first_row = np.arange(n) - index
+    prefix = np.concatenate([np.zeros((1, *values.shape[1:])), np.cumsum(values, axis=0)])
+    low = np.maximum(index - half, 0) + first_row
+    high = np.minimum(index + half, size - 1) + first_row + 1
+    count = (high - low).astype(np.float64)
+    sums = prefix[high] - prefix[low]
+    if values.ndim > 1:
+        count = count[:, None]
+    return (sums / count).astype(np.float32)

@@ -271,9 +271,21 @@ class CharCounts(NamedTuple):
     titled: np.ndarray
 
 
+CJK_CHARS_PER_WORD = 2
+"""Chinese and Japanese write without spaces: this many of their characters count as a word,
+so a paragraph of them is long prose, not one long "word" (about two characters a word)."""
+
+
+def is_unspaced_script(codes: np.ndarray) -> np.ndarray:
+    """Kana and CJK ideographs: the scripts written without spaces between words."""
+    return ((codes >= 0x3040) & (codes <= 0x30FF)) | ((codes >= 0x3400) & (codes <= 0x9FFF)) | (
+        (codes >= 0xF900) & (codes <= 0xFAFF))
+
+
 def char_counts(batch: BatchText) -> CharCounts:
     """ASCII digits, upper-case and letters (Latin, Greek, Cyrillic ranges), words (runs of
-    non-space characters) and title-case words (starting upper-case) of each segment."""
+    non-space characters, plus one per CJK_CHARS_PER_WORD characters of unspaced scripts) and
+    title-case words (starting upper-case) of each segment."""
     codes = batch.codes
     digits = (codes >= 48) & (codes <= 57)
     upper = (((codes >= 65) & (codes <= 90)) | ((codes >= 0xC0) & (codes <= 0xDE)
@@ -292,4 +304,7 @@ def char_counts(batch: BatchText) -> CharCounts:
         total = np.r_[0, np.cumsum(mask, dtype=np.int64)]
         return (total[batch.ends] - total[batch.starts]).astype(np.float32)
 
-    return CharCounts(*(per_segment(m) for m in (digits, upper, letters, word_start, titled)))
+    words = per_segment(word_start) + np.floor(
+        per_segment(is_unspaced_script(codes)) / CJK_CHARS_PER_WORD)
+    return CharCounts(per_segment(digits), per_segment(upper), per_segment(letters), words,
+                      per_segment(titled))

@@ -29,15 +29,12 @@ def explain_stacked(model: StackedSegmentClassifier, X: pd.DataFrame,
                     top: int = 5) -> list[Explanation]:
     """The segment's own first-pass evidence merged with the neighbours' votes that the
     second pass read."""
-    from .stacking import stack_feature_names
-
-    matrix = model.base_.named_steps["features"].transform(X)
-    first, layout = model._first_pass(X, matrix)
-    stacked = model._second_pass_inputs(first, X, layout)
+    first, matrix = model._first_pass(X)
+    stacked = model._second_pass_inputs(first, X, matrix)
     chosen = np.argmax(model.final_.predict_proba(stacked), axis=1)
     base_expl = explain_linear_pipeline(model.base_, X, chosen, top, matrix)
-    classes = list(model.classes_)
-    names = stack_feature_names(classes, model.window) + model._layout_columns()[1]
+    classes = [str(c) for c in model.classes_]
+    names = model.second_pass_feature_names()
     coef = getattr(model.final_, "coef_", None)
     n_classes = len(classes)
     result = []
@@ -47,7 +44,8 @@ def explain_stacked(model: StackedSegmentClassifier, X: pd.DataFrame,
         else:  # trees: credit the neighbours' first-pass belief in the chosen label
             contrib = np.zeros(len(names), dtype=np.float64)
             for j, name in enumerate(names):
-                if name.endswith(f":{classes[label_index]}") and j >= n_classes:
+                if (j >= n_classes and name.endswith(f":{classes[label_index]}")
+                        and not name.startswith(("mass_before:", "layout:"))):
                     contrib[j] = stacked[i, j] - 1.0 / n_classes
         order = np.argsort(contrib)[::-1][:top]
         stage2 = [(f"context:{names[j]}", float(contrib[j])) for j in order if contrib[j] > 0]

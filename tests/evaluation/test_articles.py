@@ -44,7 +44,7 @@ def test_averages_follow_the_benchmark_definition():
 def test_gold_file_problems_are_data_errors(tmp_path):
     bad = tmp_path / "gold.jsonl"
     bad.write_text('{"id": "a", "article": "x"}\n{"id": "b"}\n')
-    with pytest.raises(DataError, match="gold.jsonl:2"):
+    with pytest.raises(DataError, match=r"gold\.jsonl:2"):
         read_articles(bad)
 
 

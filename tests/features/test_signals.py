@@ -105,8 +105,8 @@ def test_signals_match_their_expressions_on_edge_cases() -> None:
 
 @pytest.mark.parametrize("batch_size", [1, 7, 4096])
 def test_signals_match_their_expressions_on_the_corpus(corpus_frame, batch_size: int) -> None:
-    texts = corpus_frame["text"].tolist()
-    texts = texts[::5] if batch_size == 1 else texts
+    # every fourth line of the corpus (every twentieth one by one): 31k lines of every kind
+    texts = corpus_frame["text"].tolist()[::20 if batch_size == 1 else 4]
     ours = np.vstack([layout_matrix(texts[i:i + batch_size])
                       for i in range(0, len(texts), batch_size)])
     expected = _reference(texts)

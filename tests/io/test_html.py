@@ -21,7 +21,8 @@ PAGE = """<!doctype html>
 <p>Councillors <a href="/c">approved</a> the bridge, after a long debate (again).</p>
 <aside data-label="teaser"><a>Storm closes coast road</a> <span>2 hours ago</span></aside>
 </article>
-<footer><a>Privacy</a> | <a>Terms</a><p data-label="disclaimer">© 2026 Test Gazette Ltd.</p></footer>
+<footer><a>Privacy</a> | <a>Terms</a>
+<p data-label="disclaimer">© 2026 Test Gazette Ltd.</p></footer>
 </body></html>"""
 
 

@@ -1,0 +1,192 @@
+"""Page structure at real scale: where a segment sits relative to the page's main text.
+
+On a 300-line scrape a line's role depends on more than its neighbours: whether it lies
+before, inside or after the run of long prose lines that is usually the article, how long the
+run of short lines around it is (a menu of 60 items, a rail of 30 headlines), how far into
+the page it is by characters as well as by lines, whether the same line appears elsewhere on
+the page (menus rendered twice, a headline repeating the title line), and how much it shares
+with the page's title line. All computed over a batch of pages with NumPy; no state.
+"""
+
+from __future__ import annotations
+
+import re
+
+import numpy as np
+
+from .pagetable import cumulative_within_pages, page_starts, positions_in_pages, window_means
+from .signals import CJK_CHARS_PER_WORD
+
+PROSE_WORDS = 15
+"""A line of at least this many words is prose: article paragraphs (and comments)."""
+SHORT_WORDS = 4
+"""A line of at most this many words is short: menu items, buttons, kickers."""
+MAIN_BLOCK_WINDOW = 6
+"""The main text block is centred where prose characters are densest over 2*6+1 lines."""
+MAIN_BLOCK_GAP = 8
+"""Lines without prose that the main block may span before it ends."""
+DENSITY_WINDOWS = (5, 20)
+"""Half-widths of the windows over which the share of prose lines is measured."""
+_TOKEN = re.compile(r"\w+")
+
+STRUCTURE_FEATURE_NAMES: tuple[str, ...] = (
+    "log_page_lines",
+    "log_page_chars",
+    "char_position",
+    "log_chars_before",
+    "log_chars_after",
+    "prose",
+    "prose_share_before",
+    "log_lines_to_prose_before",
+    "log_lines_to_prose_after",
+    *(f"prose_density_{w}" for w in DENSITY_WINDOWS),
+    "in_main_block",
+    "log_lines_before_main_block",
+    "log_lines_after_main_block",
+    "main_block_position",
+    "log_short_run",
+    "short_run_position",
+    "log_repeats_on_page",
+    "title_overlap",
+    "is_title_line",
+)
+
+
+_UNSPACED = re.compile(r"[\u3040-\u30ff\u3400-\u9fff\uf900-\ufaff]")
+
+
+def _words(texts: list[str]) -> np.ndarray:
+    """Words of each line: space-separated tokens, plus one per two characters of scripts
+    written without spaces (see ``signals.CJK_CHARS_PER_WORD``)."""
+    return np.fromiter((t.count(" ") + 1 + (len(_UNSPACED.findall(t)) // CJK_CHARS_PER_WORD
+                                            if not t.isascii() else 0) for t in texts),
+                       dtype=np.float64, count=len(texts))
+
+
+def _lines_to_nearest(mask: np.ndarray, codes: np.ndarray, index: np.ndarray,
+                      size: np.ndarray, before: bool) -> np.ndarray:
+    """Lines from each row to the nearest ``mask`` row before it (or after it) on its page;
+    the page's length when there is none."""
+    n = len(mask)
+    positions = np.arange(n)
+    if before:
+        last = np.where(mask, positions, -1)
+        seen = np.maximum.accumulate(last)
+        first_row = positions - index
+        distance = np.where(seen >= first_row, positions - seen, size)
+    else:
+        nxt = np.where(mask, positions, n)
+        seen = np.minimum.accumulate(nxt[::-1])[::-1]
+        last_row = positions - index + size - 1
+        distance = np.where(seen <= last_row, seen - positions, size)
+    return distance.astype(np.float64)
+
+
+def _main_blocks(prose_chars: np.ndarray, starts: np.ndarray, sizes: np.ndarray
+                 ) -> tuple[np.ndarray, np.ndarray]:
+    """(first row, last row) of each page's main text block: the cluster of prose lines
+    (gaps of at most MAIN_BLOCK_GAP lines) around the densest window of prose characters."""
+    first = np.zeros(len(starts), dtype=np.int64)
+    last = np.zeros(len(starts), dtype=np.int64)
+    kernel = np.ones(2 * MAIN_BLOCK_WINDOW + 1)
+    for page, (start, size) in enumerate(zip(starts.tolist(), sizes.tolist())):
+        chars = prose_chars[start:start + size]
+        rows = np.flatnonzero(chars > 0)
+        if len(rows) == 0:
+            first[page], last[page] = start + size, start - 1  # no block: nothing inside
+            continue
+        centre = int(np.argmax(np.convolve(chars, kernel, mode="same")))
+        nearest = rows[np.argmin(np.abs(rows - centre))]
+        gaps = np.diff(rows) > MAIN_BLOCK_GAP
+        cluster = np.cumsum(np.r_[0, gaps])
+        members = rows[cluster == cluster[rows == nearest][0]]
+        first[page], last[page] = start + members[0], start + members[-1]
+    return first, last
+
+
+def _runs(mask: np.ndarray, codes: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """For each row: the length of the run of equal ``mask`` values on its page that holds
+    it, and its position in that run (0 first, 1 last)."""
+    n = len(mask)
+    if n == 0:
+        return np.zeros(0), np.zeros(0)
+    change = np.r_[True, (mask[1:] != mask[:-1]) | (codes[1:] != codes[:-1])]
+    run_id = np.cumsum(change) - 1
+    run_start = np.flatnonzero(change)
+    lengths = np.diff(np.r_[run_start, n])
+    length = lengths[run_id].astype(np.float64)
+    offset = np.arange(n) - run_start[run_id]
+    return length, offset / np.maximum(length - 1, 1)
+
+
+def _repeats_and_title(texts: list[str], codes: np.ndarray, starts: np.ndarray
+                       ) -> tuple[np.ndarray, np.ndarray]:
+    """How often each line's text appears elsewhere on its page, and the share of its words
+    found in the page's first (title) line."""
+    n = len(texts)
+    keys = [t.strip().lower() for t in texts]
+    counts: dict[tuple[int, str], int] = {}
+    page_of = codes.tolist()
+    for page, key in zip(page_of, keys):
+        counts[page, key] = counts.get((page, key), 0) + 1
+    repeats = np.fromiter((counts[page, key] - 1 for page, key in zip(page_of, keys)),
+                          dtype=np.float64, count=n)
+    titles = {int(codes[start]): set(_TOKEN.findall(keys[start])) for start in starts}
+    overlap = np.zeros(n)
+    for row, (page, key) in enumerate(zip(page_of, keys)):
+        title = titles[page]
+        if title:
+            tokens = _TOKEN.findall(key)
+            if tokens:
+                overlap[row] = sum(token in title for token in tokens) / len(tokens)
+    return repeats, overlap
+
+
+def structure_matrix(texts: list[str], codes: np.ndarray) -> np.ndarray:
+    """The features named in ``STRUCTURE_FEATURE_NAMES`` for a batch of pages (rows of a page
+    contiguous and in order, ``codes`` from ``pagetable.page_codes``)."""
+    n = len(texts)
+    if n == 0:
+        return np.zeros((0, len(STRUCTURE_FEATURE_NAMES)), dtype=np.float32)
+    chars = np.fromiter(map(len, texts), dtype=np.float64, count=n)
+    words = _words(texts)
+    index, size = positions_in_pages(codes)
+    starts = page_starts(codes)
+    sizes = np.diff(np.r_[starts, n])
+    chars_before, page_chars = cumulative_within_pages(chars, codes)
+    prose = words >= PROSE_WORDS
+    prose_chars = np.where(prose, chars, 0.0)
+    prose_before, prose_total = cumulative_within_pages(prose_chars, codes)
+    block_first, block_last = _main_blocks(prose_chars, starts, sizes)
+    row = np.arange(n)
+    block_first, block_last = np.repeat(block_first, sizes), np.repeat(block_last, sizes)
+    has_block = block_last >= block_first
+    inside = has_block & (row >= block_first) & (row <= block_last)
+    before_block = np.where(has_block & (row < block_first), block_first - row, 0)
+    after_block = np.where(has_block & (row > block_last), row - block_last, 0)
+    block_position = np.where(inside, (row - block_first) / np.maximum(
+        block_last - block_first, 1), np.where(row < block_first, 0.0, 1.0))
+    short_run, short_position = _runs(words <= SHORT_WORDS, codes)
+    repeats, title_overlap = _repeats_and_title(texts, codes, starts)
+    columns = [
+        np.log1p(size),
+        np.log1p(page_chars),
+        chars_before / np.maximum(page_chars, 1),
+        np.log1p(chars_before),
+        np.log1p(page_chars - chars_before - chars),
+        prose,
+        prose_before / np.maximum(prose_total, 1),
+        np.log1p(_lines_to_nearest(prose, codes, index, size, before=True)),
+        np.log1p(_lines_to_nearest(prose, codes, index, size, before=False)),
+        *(window_means(prose.astype(np.float64), codes, w) for w in DENSITY_WINDOWS),
+        inside,
+        np.log1p(before_block),
+        np.log1p(after_block),
+        block_position,
+        np.log1p(np.where(words <= SHORT_WORDS, short_run, 0)),
+        np.where(words <= SHORT_WORDS, short_position, 0),
+        np.log1p(repeats),
+        title_overlap,
+        index == 0,
+    ]
+    return np.column_stack(columns).astype(np.float32)
