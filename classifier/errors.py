@@ -21,3 +21,14 @@ class ArtifactError(ClassifierError):
 
 class OutputError(ClassifierError):
     """The requested output cannot be written."""
+
+
+class Terminated(KeyboardInterrupt):
+    """The process was asked to stop by a signal (SIGTERM, SIGHUP). A KeyboardInterrupt, so
+    every clean-up that Ctrl-C gets (temporary files removed, workers stopped) runs for it
+    too."""
+
+    def __init__(self, signum: int, name: str):
+        super().__init__(name)
+        self.signum = signum
+        self.name = name

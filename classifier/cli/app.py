@@ -3,7 +3,8 @@ become messages and exit codes.
 
 Exit codes: 0 success; 1 error (nothing useful could be done: bad model, data or output);
 2 usage error; 3 partial failure (some records could not be processed, the rest were
-written); 130 interrupted.
+written); 130 interrupted (Ctrl-C); 143 stopped by SIGTERM, 129 by SIGHUP (128 + the signal's
+number, as shells report it).
 """
 
 from __future__ import annotations
@@ -19,7 +20,7 @@ import typer
 
 from .._version import __version__
 from ..engine.options import PAGES_PER_BATCH, Engine
-from ..errors import ClassifierError
+from ..errors import ClassifierError, Terminated
 from ..io.formats import InputFormat, OutputFormat
 
 EXIT_ERROR = 1
@@ -55,10 +56,13 @@ def run_guarded(work: Callable[[], T]) -> T:
     except ClassifierError as exc:
         if _state["debug"]:
             traceback.print_exc()
-        err(f"error: {exc}")
+        err(f"error: {exc}{_kept(exc, '')}")
         raise typer.Exit(EXIT_ERROR) from None
-    except KeyboardInterrupt:
-        err("interrupted; no output was written")
+    except Terminated as stop:
+        err(f"stopped by {stop.name}{_kept(stop)}")
+        raise typer.Exit(128 + stop.signum) from None
+    except KeyboardInterrupt as stop:
+        err(f"interrupted{_kept(stop)}")
         raise typer.Exit(EXIT_INTERRUPTED) from None
     except BrokenPipeError:
         sys.stderr.close()
@@ -68,6 +72,13 @@ def run_guarded(work: Callable[[], T]) -> T:
             traceback.print_exc()
         err(f"error: unexpected {type(exc).__name__}: {exc} (rerun with --debug for details)")
         raise typer.Exit(EXIT_ERROR) from None
+
+
+def _kept(exc: BaseException, otherwise: str = "; no output was written") -> str:
+    """What an interrupted or failed run left behind: the finished parts of a directory
+    output (which ``--resume`` continues), else nothing."""
+    kept = getattr(exc, "kept_output", None)
+    return f"; {kept}" if kept else otherwise
 
 
 @contextmanager
@@ -137,7 +148,13 @@ Inputs = Annotated[list[str], typer.Argument(
 ModelOpt = Annotated[str | None, typer.Option(
     "--model", "-m", help="Model artifact (.joblib or .skops); default: the built-in model.")]
 OutputOpt = Annotated[str | None, typer.Option(
-    "--output", "-o", help="Output file (written atomically); default: standard output.")]
+    "--output", "-o", help="Output file (written atomically), or a directory (out/) for "
+                           "numbered part files and a manifest; default: standard output.")]
+ResumeOpt = Annotated[bool, typer.Option(
+    "--resume", help="With -o DIR/: keep the finished parts of an interrupted run into DIR "
+                     "(each checked) and label the rest.")]
+PartPagesOpt = Annotated[int, typer.Option(
+    "--part-pages", min=1, help="With -o DIR/: input pages per part file.")]
 FormatOpt = Annotated[OutputFormat | None, typer.Option(
     "--format", "-f", case_sensitive=False,
     help="Output format (default: from the output file's extension, else jsonl).")]

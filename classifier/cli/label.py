@@ -6,7 +6,7 @@ from typing import Annotated
 
 import typer
 
-from ..engine.options import REMEMBERED_IDS, Engine, RunOptions
+from ..engine.options import PART_PAGES, REMEMBERED_IDS, Engine, RunOptions
 from ..io.formats import InputFormat, OutputFormat
 from ..labels import DEFAULT_KEEP
 from .app import (
@@ -21,7 +21,9 @@ from .app import (
     JobsOpt,
     ModelOpt,
     OutputOpt,
+    PartPagesOpt,
     QuietOpt,
+    ResumeOpt,
     SchedulerOpt,
     app,
     err,
@@ -33,12 +35,14 @@ from .app import (
 
 def _options(model: str | None, fmt: OutputFormat | None, jobs: int,
              input_format: InputFormat, batch_size: int, engine: Engine,
-             scheduler: str | None, force: bool, quiet: bool) -> RunOptions:
+             scheduler: str | None, force: bool, quiet: bool, resume: bool,
+             part_pages: int) -> RunOptions:
     from ..engine.local import default_jobs
 
     return RunOptions(model=model, jobs=default_jobs() if jobs <= 0 else jobs, engine=engine,
                       scheduler=scheduler, input_format=input_format, output_format=fmt,
-                      batch_pages=batch_size, force=force, quiet=quiet)
+                      batch_pages=batch_size, force=force, quiet=quiet, resume=resume,
+                      part_pages=part_pages)
 
 
 def _finish(summary, quiet: bool, what: str) -> None:
@@ -49,6 +53,8 @@ def _finish(summary, quiet: bool, what: str) -> None:
         err(f"skipped: {line}")
     if summary.failed > len(summary.errors):
         err(f"... and {summary.failed - len(summary.errors)} more")
+    if summary.parts_kept and not quiet:
+        err(f"kept {summary.parts_kept} parts of the earlier run")
     if not quiet:
         rate = summary.segments / summary.seconds if summary.seconds else 0.0
         err(f"{what} {summary.pages} pages, {summary.segments} segments in "
@@ -73,6 +79,8 @@ def predict(
     batch_size: BatchOpt = DEFAULT_BATCH,
     engine: EngineOpt = Engine.LOCAL,
     scheduler: SchedulerOpt = None,
+    resume: ResumeOpt = False,
+    part_pages: PartPagesOpt = PART_PAGES,
     quiet: QuietOpt = False,
 ) -> None:
     """Label every segment of every page: one record per segment, pages in input order.
@@ -80,12 +88,15 @@ def predict(
     Records: {"id", "segment", "start", "end", "label", "score", "text"}.
 
     Example: classifier predict page.txt feed.jsonl.gz -o labels.parquet
+
+    Long feeds: classifier predict big.jsonl -o out/ writes part files and a manifest; after an
+    interruption, the same command with --resume labels only what is missing.
     """
     from ..engine.run import predict as run_predict
 
     def work() -> None:
         options = _options(model, fmt, jobs, input_format, batch_size, engine, scheduler,
-                           force, quiet)
+                           force, quiet, resume, part_pages)
         with progress_reporter(quiet, input_size(inputs)) as update:
             summary = run_predict(inputs, output, probabilities, explain, options,
                                   progress=update)
@@ -108,17 +119,21 @@ def clean(
     batch_size: BatchOpt = DEFAULT_BATCH,
     engine: EngineOpt = Engine.LOCAL,
     scheduler: SchedulerOpt = None,
+    resume: ResumeOpt = False,
+    part_pages: PartPagesOpt = PART_PAGES,
     quiet: QuietOpt = False,
 ) -> None:
     """Write each page with only the kept labels: one {"id", "text"} record per page.
 
     Example: classifier clean feed.jsonl --keep news -o clean.jsonl
+
+    Long feeds: -o out/ writes part files and a manifest; --resume continues an interrupted run.
     """
     from ..engine.run import clean as run_clean
 
     def work() -> None:
         options = _options(model, fmt, jobs, input_format, batch_size, engine, scheduler,
-                           force, quiet)
+                           force, quiet, resume, part_pages)
         with progress_reporter(quiet, input_size(inputs)) as update:
             summary = run_clean(inputs, output, tuple(keep or DEFAULT_KEEP), options,
                                 progress=update)

@@ -9,10 +9,19 @@ Workers need this package installed (``pip install feed-content-classifier[dask]
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Iterable, Iterator
 
 from ..errors import ClassifierError
-from .labeller import Batch, Labelled, in_submission_order, job_pages, load_artifact
+from .labeller import (
+    WORKER_DIED,
+    Batch,
+    Labelled,
+    WorkerDied,
+    in_submission_order,
+    job_pages,
+    load_artifact,
+)
 from .options import IN_FLIGHT_PER_WORKER
 from .outputs import LabelJob
 
@@ -29,8 +38,9 @@ def _client(scheduler: str | None, workers: int):
         except OSError as exc:
             raise ClassifierError(
                 f"cannot reach the Dask scheduler at {scheduler} ({exc})") from exc
+    # the workers' warnings about tasks cancelled by a stopped run are not the user's concern
     cluster = LocalCluster(n_workers=workers, threads_per_worker=1, processes=True,
-                           dashboard_address=None)
+                           dashboard_address=None, silence_logs=logging.ERROR)
     return Client(cluster), cluster
 
 
@@ -63,7 +73,13 @@ class DaskLabeller:
         client = self._client
         n_workers = max(len(client.scheduler_info().get("workers", {})), 1)
         shipped = client.scatter(self._model, broadcast=True)
-        yield from in_submission_order(
-            ((batch, client.submit(label_on_worker, job, shipped, job_pages(batch), pure=False))
-             for batch in batches),
-            limit=n_workers * IN_FLIGHT_PER_WORKER)
+        from distributed import KilledWorker
+
+        try:
+            yield from in_submission_order(
+                ((batch, client.submit(label_on_worker, job, shipped, job_pages(batch),
+                                       pure=False))
+                 for batch in batches),
+                limit=n_workers * IN_FLIGHT_PER_WORKER)
+        except KilledWorker as exc:
+            raise WorkerDied(WORKER_DIED.replace("--jobs or ", "workers per machine or ")) from exc

@@ -10,6 +10,7 @@ from collections import deque
 from collections.abc import Callable, Iterable, Iterator
 from typing import TYPE_CHECKING, Any, Protocol
 
+from ..errors import ClassifierError
 from ..io.pages import Item, PageRecord, RecordError
 from .outputs import EmittedBatch, LabelJob
 
@@ -18,6 +19,12 @@ if TYPE_CHECKING:
 
 Batch = list[PageRecord]
 Labelled = tuple[Batch, EmittedBatch]
+WORKER_DIED = ("a worker process died while labelling (killed from outside, or out of memory: "
+               "lower --jobs or --batch-size); no output was written")
+
+
+class WorkerDied(ClassifierError):
+    """A worker process ended abruptly (the kernel's out-of-memory killer, ``kill -9``)."""
 
 
 class Labeller(Protocol):

@@ -12,10 +12,19 @@ import multiprocessing
 import os
 from collections.abc import Iterable, Iterator
 from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from typing import TYPE_CHECKING, Any
 
 from ..errors import ClassifierError
-from .labeller import Batch, Labelled, in_submission_order, job_pages, load_artifact
+from .labeller import (
+    WORKER_DIED,
+    Batch,
+    Labelled,
+    WorkerDied,
+    in_submission_order,
+    job_pages,
+    load_artifact,
+)
 from .options import IN_FLIGHT_PER_WORKER
 from .outputs import EmittedBatch, LabelJob, Page
 
@@ -96,6 +105,8 @@ class LocalLabeller:
         if self._thread_limit is not None:
             self._thread_limit.restore_original_limits()
         if self._pool is not None:
+            # queued batches are dropped; the workers finish the batch they are on (a second
+            # or two) and exit, so none outlives the command, whatever ended the run
             self._pool.shutdown(wait=True, cancel_futures=True)
 
     def label(self, batches: Iterable[Batch], job: LabelJob) -> Iterator[Labelled]:
@@ -105,9 +116,12 @@ class LocalLabeller:
                 yield batch, job(self._model, job_pages(batch))
             return
         pool = self._pool
-        yield from in_submission_order(
-            ((batch, pool.submit(_worker_run, job, job_pages(batch))) for batch in batches),
-            limit=self.jobs * IN_FLIGHT_PER_WORKER)
+        try:
+            yield from in_submission_order(
+                ((batch, pool.submit(_worker_run, job, job_pages(batch))) for batch in batches),
+                limit=self.jobs * IN_FLIGHT_PER_WORKER)
+        except BrokenProcessPool as exc:
+            raise WorkerDied(WORKER_DIED) from exc
 
 
 def default_jobs() -> int:

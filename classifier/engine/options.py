@@ -12,6 +12,11 @@ from enum import Enum
 from ..batching import PAGES_PER_BATCH
 from ..io.formats import InputFormat, OutputFormat
 
+PART_PAGES = 1000
+"""Input pages per part file when the output is a directory (``engine.parts``): about a
+minute of labelling on 2 cores for real-sized pages, so an interruption loses little, and few
+enough files for a feed of millions of pages."""
+
 IN_FLIGHT_PER_WORKER = 3
 """Batches queued per worker: enough to keep every worker busy while the reader and writer
 work, few enough that memory stays flat however long the input."""
@@ -44,5 +49,9 @@ class RunOptions:
     """None: from the output file's suffix, else JSONL."""
     batch_pages: int = PAGES_PER_BATCH
     force: bool = False
-    """Overwrite an existing output file."""
+    """Overwrite an existing output file (or an output directory's earlier parts)."""
     quiet: bool = False
+    part_pages: int = PART_PAGES
+    """Pages per part file when the output is a directory."""
+    resume: bool = False
+    """Keep the finished parts of an earlier run into the same output directory."""

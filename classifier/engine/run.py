@@ -7,19 +7,22 @@ output of each batch is written in input order (``io.writers``).
 
 from __future__ import annotations
 
+import hashlib
 import time
+from collections import deque
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from ..errors import InputError
 from ..io.formats import InputFormat, OutputFormat, choose, output_format
-from ..io.pages import RecordError, check_inputs, iter_pages
+from ..io.pages import PageRecord, RecordError, check_inputs, iter_pages
 from ..io.writers import RecordWriter, check_output
 from ..labels import DEFAULT_KEEP
 from .labeller import Labeller, page_batches
 from .options import MAX_REPORTED_ERRORS, REMEMBERED_IDS, Engine, RunOptions
 from .outputs import CleanText, LabelJob, PredictionRecords
+from .parts import FinishedPart, InputPart, PartsDirectory, input_parts, is_directory_target
 
 if TYPE_CHECKING:
     from ..model.predictor import Prediction
@@ -36,6 +39,8 @@ class RunSummary:
     duplicate_ids: int = 0
     errors: list[str] = field(default_factory=list)
     seconds: float = 0.0
+    parts_kept: int = 0
+    """Parts of an earlier, interrupted run that ``--resume`` kept."""
 
     def record_error(self, error: RecordError) -> None:
         self.failed += 1
@@ -52,9 +57,9 @@ def resolve_model_path(model: str | None, quiet: bool = False) -> str:
     return str(ensure_default_model(quiet=quiet))
 
 
-def open_labeller(options: RunOptions) -> Labeller:
+def open_labeller(options: RunOptions, model_path: str | None = None) -> Labeller:
     engine = choose(Engine, options.engine, "engine")
-    model_path = resolve_model_path(options.model, options.quiet)
+    model_path = model_path or resolve_model_path(options.model, options.quiet)
     if engine is Engine.DASK:
         from .dask_cluster import DaskLabeller
 
@@ -85,41 +90,133 @@ def run(inputs: Sequence[str], job: LabelJob, columns: Callable[[list[str]], lis
         progress: Progress | None = None, on_error: Callable[[RecordError], None] | None = None,
         warn: Callable[[str], None] | None = None) -> RunSummary:
     """Label every page of ``inputs`` with ``job`` and write its output to ``output``
-    (standard output when None). ``columns(labels)`` names the output's columns."""
-    fmt = output_format(output, options.output_format)
+    (standard output when None; part files when it is a directory, see ``parts``).
+    ``columns(labels)`` names the output's columns."""
+    fmt = output_format(None if is_directory_target(output) else output, options.output_format)
     input_format = choose(InputFormat, options.input_format, "input format")
     check_inputs(inputs)
-    check_output(output, fmt, options.force)
+    if not is_directory_target(output):
+        check_output(output, fmt, options.force)
     job = LabelJob(job.emitter, job.probabilities, job.explain, fmt is OutputFormat.JSONL)
     summary = RunSummary()
     started = time.perf_counter()
-    chars = 0
-    duplicates = _DuplicateIds()
+    tally = _Tally(summary, progress)
 
     def failed(error: RecordError) -> None:
         summary.record_error(error)
         if on_error:
             on_error(error)
 
-    with open_labeller(options) as labeller:  # loads the model: a bad artifact fails here
-        batches = page_batches(iter_pages(inputs, input_format, warn), options.batch_pages,
-                               failed)
-        with RecordWriter(output, fmt, columns(labeller.labels)) as writer:
-            for pages, out in labeller.label(batches, job):
-                if out.encoded is not None:
-                    writer.write_encoded(out.encoded, out.n_records)
-                else:
-                    writer.write_many(out.records or [])
-                for page in pages:
-                    chars += len(page.text)
-                    duplicates.add(page.id)
-                summary.pages += len(pages)
-                summary.segments += out.segments
-                if progress:
-                    progress(summary.pages, summary.segments, chars)
-    summary.duplicate_ids = duplicates.repeats
+    items = iter_pages(inputs, input_format, warn)
+    if is_directory_target(output):
+        assert output is not None
+        _run_parts(items, job, columns, output, fmt, options, tally, failed, warn)
+    else:
+        with open_labeller(options) as labeller:  # loads the model: a bad artifact fails here
+            batches = page_batches(items, options.batch_pages, failed)
+            with RecordWriter(output, fmt, columns(labeller.labels)) as writer:
+                for pages, out in labeller.label(batches, job):
+                    _write(writer, out)
+                    tally.add(pages, out.segments)
+    summary.duplicate_ids = tally.duplicates.repeats
     summary.seconds = time.perf_counter() - started
     return summary
+
+
+class _Tally:
+    """Counts what a run has done and reports progress."""
+
+    def __init__(self, summary: RunSummary, progress: Progress | None):
+        self.summary = summary
+        self.progress = progress
+        self.chars = 0
+        self.duplicates = _DuplicateIds()
+
+    def add(self, pages: Sequence[PageRecord], segments: int) -> None:
+        for page in pages:
+            self.chars += len(page.text)
+            self.duplicates.add(page.id)
+        self.summary.pages += len(pages)
+        self.summary.segments += segments
+        if self.progress:
+            self.progress(self.summary.pages, self.summary.segments, self.chars)
+
+
+def _write(writer: RecordWriter, out) -> None:
+    if out.encoded is not None:
+        writer.write_encoded(out.encoded, out.n_records)
+    else:
+        writer.write_many(out.records or [])
+
+
+def _model_sha256(path: str) -> str:
+    digest = hashlib.sha256()
+    with open(path, "rb") as fh:
+        while chunk := fh.read(1 << 20):
+            digest.update(chunk)
+    return digest.hexdigest()
+
+
+def _run_parts(items, job: LabelJob, columns: Callable[[list[str]], list[str]], output: str,
+               fmt: OutputFormat, options: RunOptions, tally: _Tally,
+               failed: Callable[[RecordError], None], warn: Callable[[str], None] | None
+               ) -> None:
+    """Label into part files in ``output``, keeping an earlier run's finished parts when
+    resuming. Part after part, in input order; batches never span two parts."""
+    model_path = resolve_model_path(options.model, options.quiet)
+    settings = {"model_sha256": _model_sha256(model_path), "format": fmt.value,
+                "part_pages": options.part_pages, "emit": repr(job.emitter),
+                "probabilities": job.probabilities, "explain": job.explain}
+    directory = PartsDirectory(output, fmt, settings, options.force, options.resume)
+    with open_labeller(options, model_path) as labeller:
+        kept, note = directory.prepare()
+        if note and warn:
+            warn(note)
+        elif note and not options.quiet:
+            import sys
+
+            print(note, file=sys.stderr)
+        done: list[FinishedPart] = []
+        plan: deque[tuple[InputPart, bool]] = deque()
+
+        def batches() -> Iterator[list[PageRecord]]:
+            for part in input_parts(items, options.part_pages, failed):
+                previous = kept.get(part.index)
+                if previous is not None and previous.input_sha256 == part.input_sha256:
+                    done.append(previous)
+                    tally.summary.parts_kept += 1
+                    tally.add(part.pages, previous.segments)
+                    continue
+                size = options.batch_pages
+                chunks = [part.pages[i:i + size] for i in range(0, len(part.pages), size)]
+                for number, chunk in enumerate(chunks):
+                    plan.append((part, number == len(chunks) - 1))
+                    yield chunk
+
+        writer: RecordWriter | None = None
+        segments = 0
+        try:
+            for pages, out in labeller.label(batches(), job):
+                part, last = plan.popleft()
+                if writer is None:
+                    writer = RecordWriter(str(directory.part_path(part.index)), fmt,
+                                          columns(labeller.labels)).__enter__()
+                    segments = 0
+                _write(writer, out)
+                segments += out.segments
+                tally.add(pages, out.segments)
+                if last:
+                    records, finishing, writer = writer.records, writer, None
+                    finishing.__exit__(None, None, None)
+                    done.append(directory.finished(part, segments, records))
+        except BaseException as exc:
+            if writer is not None:
+                writer.__exit__(type(exc), exc, exc.__traceback__)
+            directory.remove_temporary_files()  # whatever moment the signal came at
+            exc.kept_output = (f"{len(done)} finished parts are kept in {output}; run the same "
+                               "command with --resume to continue")
+            raise
+        directory.complete(done, tally.summary.failed)
 
 
 def prediction_columns(labels: Sequence[str], probabilities: bool, explain: bool) -> list[str]:

@@ -8,11 +8,13 @@ untouched. Parquet is written in row groups as records arrive.
 from __future__ import annotations
 
 import csv
+import errno
 import io
 import os
 import sys
 import tempfile
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any, BinaryIO
 
@@ -22,6 +24,17 @@ from ..errors import OutputError
 from .formats import OutputFormat
 
 PARQUET_ROW_GROUP = 50_000
+
+
+def _file_mode() -> int:
+    """The mode a plainly created file gets under this process's umask (``mkstemp`` makes
+    0600 files; outputs should be as readable as any other file the user writes)."""
+    umask = os.umask(0)
+    os.umask(umask)
+    return 0o666 & ~umask
+
+
+FILE_MODE = _file_mode()
 
 
 def check_output(path: str | None, fmt: OutputFormat, force: bool = False) -> None:
@@ -52,6 +65,7 @@ def atomic_write(path: Path, write: Callable[[Path], object]) -> None:
     never see a half-written file, and a failure leaves nothing behind."""
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    os.fchmod(fd, FILE_MODE)
     os.close(fd)
     try:
         write(Path(tmp))
@@ -59,6 +73,23 @@ def atomic_write(path: Path, write: Callable[[Path], object]) -> None:
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise
+
+
+def output_problem(path: Path | str | None, exc: OSError, written: int | None = None
+                   ) -> OutputError:
+    """An OSError met while writing, in the user's terms: what happened and what to do."""
+    where = "standard output" if path is None else str(path)
+    so_far = "" if written is None else f" after {written:,} bytes"
+    if exc.errno in (errno.ENOSPC, errno.EDQUOT):
+        return OutputError(f"{where}: no space left on the device{so_far}; nothing was kept. "
+                           "Free space or write elsewhere")
+    if exc.errno in (errno.EACCES, errno.EPERM):
+        return OutputError(f"{where}: permission denied; write somewhere you may write")
+    if exc.errno == errno.EROFS:
+        return OutputError(f"{where}: the file system is read-only; write elsewhere")
+    if exc.errno == errno.ENOENT:
+        return OutputError(f"{where}: its directory disappeared during the run")
+    return OutputError(f"{where}: cannot write ({exc.strerror or exc}){so_far}")
 
 
 def encode_jsonl(records: list[dict[str, Any]]) -> bytes:
@@ -91,6 +122,16 @@ class RecordWriter:
         self._parquet: Any = None
         self._pending: list[dict[str, Any]] = []
         self.records = 0
+        self.bytes_written = 0
+
+    @contextmanager
+    def _writing(self) -> Iterator[None]:
+        try:
+            yield
+        except BrokenPipeError:
+            raise
+        except OSError as exc:
+            raise output_problem(self.path, exc, self.bytes_written) from exc
 
     def __enter__(self) -> RecordWriter:
         if self.path is None:
@@ -98,8 +139,13 @@ class RecordWriter:
         else:
             fd, tmp = tempfile.mkstemp(prefix=f".{self.path.name}.", suffix=".partial",
                                        dir=self.path.parent)
-            self._tmp = Path(tmp)
-            self._stream = os.fdopen(fd, "wb")
+            try:
+                self._tmp = Path(tmp)
+                os.fchmod(fd, FILE_MODE)
+                self._stream = os.fdopen(fd, "wb")
+            except BaseException:  # Ctrl-C or a stop signal right after the file was made
+                Path(tmp).unlink(missing_ok=True)
+                raise
         if self.fmt == "csv":
             self._text = io.TextIOWrapper(self._stream, encoding="utf-8", newline="",
                                           write_through=True)
@@ -107,18 +153,20 @@ class RecordWriter:
 
     def write(self, record: dict[str, Any]) -> None:
         self.records += 1
-        if self.fmt == "jsonl":
-            self._stream.write(orjson.dumps(record, option=orjson.OPT_APPEND_NEWLINE))
-        elif self.fmt == "csv":
-            row = _flat(record)
-            if self._csv is None:
-                self._csv = csv.DictWriter(self._text, fieldnames=self.columns or list(row))
-                self._csv.writeheader()
-            self._csv.writerow(row)
-        else:
-            self._pending.append(_flat(record))
-            if len(self._pending) >= PARQUET_ROW_GROUP:
-                self._flush_parquet()
+        with self._writing():
+            if self.fmt == "jsonl":
+                self.bytes_written += self._stream.write(
+                    orjson.dumps(record, option=orjson.OPT_APPEND_NEWLINE))
+            elif self.fmt == "csv":
+                row = _flat(record)
+                if self._csv is None:
+                    self._csv = csv.DictWriter(self._text, fieldnames=self.columns or list(row))
+                    self._csv.writeheader()
+                self.bytes_written += self._csv.writerow(row) or 0
+            else:
+                self._pending.append(_flat(record))
+                if len(self._pending) >= PARQUET_ROW_GROUP:
+                    self._flush_parquet()
 
     def write_many(self, records: list[dict[str, Any]]) -> None:
         if self.fmt == "jsonl":
@@ -132,7 +180,9 @@ class RecordWriter:
         if self.fmt != "jsonl":
             raise ValueError("encoded records can only be written as JSONL")
         self.records += n_records
-        self._stream.write(lines)
+        with self._writing():
+            self._stream.write(lines)
+        self.bytes_written += len(lines)
 
     def _flush_parquet(self) -> None:
         import pyarrow as pa
@@ -150,32 +200,33 @@ class RecordWriter:
 
     def __exit__(self, exc_type, exc, tb) -> None:
         try:
-            if exc_type is None:
-                if self.fmt == "parquet":
-                    self._flush_parquet()
-                    if self._parquet is None and self.columns:
-                        import pyarrow as pa
-                        import pyarrow.parquet as pq
-
-                        empty = pa.table({c: pa.array([], pa.string()) for c in self.columns})
-                        pq.write_table(empty, self._stream)
-                    elif self._parquet is not None:
-                        self._parquet.close()
-                elif self.fmt == "csv" and self._csv is None and self.columns:
-                    csv.DictWriter(self._text, fieldnames=self.columns).writeheader()
-            if self._text is not None:
-                self._text.flush()
-                self._text.detach()
-            self._stream.flush()
-            if self._tmp is not None:
-                self._stream.close()
-        except BaseException:
+            with self._writing():
+                self._finish(exc_type)
+            if self._tmp is not None and exc_type is None:
+                os.replace(self._tmp, self.path)
+                self._tmp = None
+        finally:
             if self._tmp is not None:
                 self._tmp.unlink(missing_ok=True)
-            raise
-        if self._tmp is None:
-            return
+
+    def _finish(self, exc_type) -> None:
+        """Complete the file (Parquet footer, CSV header of an empty output) and close it."""
         if exc_type is None:
-            os.replace(self._tmp, self.path)
-        else:
-            self._tmp.unlink(missing_ok=True)
+            if self.fmt == "parquet":
+                self._flush_parquet()
+                if self._parquet is None and self.columns:
+                    import pyarrow as pa
+                    import pyarrow.parquet as pq
+
+                    empty = pa.table({c: pa.array([], pa.string()) for c in self.columns})
+                    pq.write_table(empty, self._stream)
+                elif self._parquet is not None:
+                    self._parquet.close()
+            elif self.fmt == "csv" and self._csv is None and self.columns:
+                csv.DictWriter(self._text, fieldnames=self.columns).writeheader()
+        if self._text is not None:
+            self._text.flush()
+            self._text.detach()
+        self._stream.flush()
+        if self._tmp is not None:
+            self._stream.close()
