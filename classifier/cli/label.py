@@ -54,9 +54,11 @@ def _finish(summary, quiet: bool, what: str) -> None:
     if summary.failed > len(summary.errors):
         err(f"... and {summary.failed - len(summary.errors)} more")
     if summary.parts_kept and not quiet:
-        err(f"kept {summary.parts_kept} parts of the earlier run")
+        err(f"kept {summary.parts_kept} parts ({summary.segments_kept} segments) of the "
+            "earlier run")
     if not quiet:
-        rate = summary.segments / summary.seconds if summary.seconds else 0.0
+        labelled = summary.segments - summary.segments_kept
+        rate = labelled / summary.seconds if summary.seconds else 0.0
         err(f"{what} {summary.pages} pages, {summary.segments} segments in "
             f"{summary.seconds:.1f} s ({rate:,.0f} segments/s); {summary.failed} failed")
     if summary.failed:

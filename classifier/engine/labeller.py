@@ -20,7 +20,7 @@ if TYPE_CHECKING:
 Batch = list[PageRecord]
 Labelled = tuple[Batch, EmittedBatch]
 WORKER_DIED = ("a worker process died while labelling (killed from outside, or out of memory: "
-               "lower --jobs or --batch-size); no output was written")
+               "lower --jobs or --batch-size)")
 
 
 class WorkerDied(ClassifierError):

@@ -124,7 +124,10 @@ class PartsDirectory:
             raise OutputError(f"{path}: exists and is not a directory")
         if not path.parent.is_dir():
             raise OutputError(f"{path}: directory {path.parent} does not exist")
-        path.mkdir(exist_ok=True)
+        try:
+            path.mkdir(exist_ok=True)
+        except OSError as exc:
+            raise output_problem(path, exc) from exc
         self._probe()
         entries = sorted(p.name for p in path.iterdir())
         strangers = [name for name in entries if not _OURS.match(name)]

@@ -41,6 +41,8 @@ class RunSummary:
     seconds: float = 0.0
     parts_kept: int = 0
     """Parts of an earlier, interrupted run that ``--resume`` kept."""
+    segments_kept: int = 0
+    """Segments in those parts (counted in ``segments``, not labelled by this run)."""
 
     def record_error(self, error: RecordError) -> None:
         self.failed += 1
@@ -185,6 +187,7 @@ def _run_parts(items, job: LabelJob, columns: Callable[[list[str]], list[str]], 
                 if previous is not None and previous.input_sha256 == part.input_sha256:
                     done.append(previous)
                     tally.summary.parts_kept += 1
+                    tally.summary.segments_kept += previous.segments
                     tally.add(part.pages, previous.segments)
                     continue
                 size = options.batch_pages

@@ -79,7 +79,7 @@ def output_problem(path: Path | str | None, exc: OSError, written: int | None = 
                    ) -> OutputError:
     """An OSError met while writing, in the user's terms: what happened and what to do."""
     where = "standard output" if path is None else str(path)
-    so_far = "" if written is None else f" after {written:,} bytes"
+    so_far = f" after {written:,} bytes" if written else ""
     if exc.errno in (errno.ENOSPC, errno.EDQUOT):
         return OutputError(f"{where}: no space left on the device{so_far}; nothing was kept. "
                            "Free space or write elsewhere")
@@ -155,8 +155,9 @@ class RecordWriter:
         self.records += 1
         with self._writing():
             if self.fmt == "jsonl":
-                self.bytes_written += self._stream.write(
-                    orjson.dumps(record, option=orjson.OPT_APPEND_NEWLINE))
+                line = orjson.dumps(record, option=orjson.OPT_APPEND_NEWLINE)
+                self.bytes_written += len(line)
+                self._stream.write(line)
             elif self.fmt == "csv":
                 row = _flat(record)
                 if self._csv is None:
@@ -180,9 +181,9 @@ class RecordWriter:
         if self.fmt != "jsonl":
             raise ValueError("encoded records can only be written as JSONL")
         self.records += n_records
+        self.bytes_written += len(lines)
         with self._writing():
             self._stream.write(lines)
-        self.bytes_written += len(lines)
 
     def _flush_parquet(self) -> None:
         import pyarrow as pa
