@@ -3,8 +3,9 @@
 Builds a JSONL feed of N pages from the corpus pages (fresh ids; nothing is committed), runs
 ``classifier predict`` on it with ``--jobs 1`` and ``--jobs N``, and prints pages/s,
 segments/s, MB/s and peak memory (largest single process, and the whole process tree sampled
-every 50 ms), then the time ``classifier train`` takes on the corpus. ``--stages`` first
-prints where labelling time goes, stage by stage, in one thread on the feed's first pages.
+every 50 ms, as summed RSS and as PSS), then the time ``classifier train`` takes on the
+corpus. ``--stages`` first prints where labelling time goes, stage by stage, in one thread on
+the feed's first pages.
 
     python benchmarks/bench_predict.py --pages 20000
     python benchmarks/bench_predict.py --pages 330000 --skip-train --skip-single  # ~1 GB
@@ -42,9 +43,12 @@ def build_feed(path: Path, pages: int) -> tuple[int, int]:
     return path.stat().st_size, segments
 
 
-def _tree_rss_mb(root: int) -> tuple[float, float]:
-    """Resident memory of a process and all its descendants, and of the largest one."""
-    total = largest = 0
+def _tree_memory_mb(root: int) -> tuple[float, float, float]:
+    """Memory of a process and all its descendants: summed resident sets (pages shared by
+    several processes, like the libraries every worker maps, counted once per process), summed
+    proportional sets (shared pages split between their processes: what the tree really
+    uses), and the largest single resident set."""
+    total = largest = proportional = 0
     pids = [root]
     seen = set()
     while pids:
@@ -58,24 +62,28 @@ def _tree_rss_mb(root: int) -> tuple[float, float]:
                     if line.startswith("VmRSS:"):
                         total += int(line.split()[1])
                         largest = max(largest, int(line.split()[1]))
+            with open(f"/proc/{pid}/smaps_rollup") as fh:
+                for line in fh:
+                    if line.startswith("Pss:"):
+                        proportional += int(line.split()[1])
             children = Path(f"/proc/{pid}/task/{pid}/children").read_text().split()
             pids.extend(int(c) for c in children)
         except OSError:
             continue
-    return total / 1024, largest / 1024
+    return total / 1024, proportional / 1024, largest / 1024
 
 
-def run(command: list[str], env: dict[str, str]) -> tuple[float, float, float]:
-    """Run a command; return (seconds, peak tree RSS MB, peak single-process RSS MB)."""
+def run(command: list[str], env: dict[str, str]) -> tuple[float, float, float, float]:
+    """Run a command; return seconds and the peaks of ``_tree_memory_mb`` (MB)."""
     started = time.perf_counter()
     process = subprocess.Popen(command, env=env, stdout=subprocess.DEVNULL,
                                stderr=subprocess.PIPE, text=True)
-    peak = [0.0, 0.0]
+    peak = [0.0, 0.0, 0.0]
 
     def sample() -> None:
         while process.poll() is None:
-            tree, largest = _tree_rss_mb(process.pid)
-            peak[0], peak[1] = max(peak[0], tree), max(peak[1], largest)
+            for i, value in enumerate(_tree_memory_mb(process.pid)):
+                peak[i] = max(peak[i], value)
             time.sleep(0.05)
 
     sampler = threading.Thread(target=sample, daemon=True)
@@ -85,7 +93,7 @@ def run(command: list[str], env: dict[str, str]) -> tuple[float, float, float]:
     sampler.join()
     if process.returncode != 0:
         sys.exit(f"command failed ({process.returncode}): {' '.join(command)}\n{err}")
-    return seconds, peak[0], peak[1]
+    return seconds, peak[0], peak[1], peak[2]
 
 
 def stage_times(feed: Path, pages: int, batch_pages: int = 64) -> None:
@@ -106,6 +114,15 @@ def stage_times(feed: Path, pages: int, batch_pages: int = 64) -> None:
 
     model = load_model(quiet=True)
     stacked = model.estimator
+    flat = getattr(stacked, "flat_trees_", None)
+
+    def second_pass(inputs):  # what StackedSegmentClassifier.predict_proba runs
+        if flat is None:
+            return stacked.final_.predict_proba(inputs)
+        from classifier.model.flat_trees import predict_proba
+
+        return predict_proba(flat, stacked.final_, inputs)
+
     features = stacked.base_.named_steps["features"]
     emit = LabelJob(PredictionRecords()).emitter
     times: dict[str, float] = {}
@@ -140,7 +157,7 @@ def stage_times(feed: Path, pages: int, batch_pages: int = 64) -> None:
                            matrix)
             timed("  of which structure", structure_matrix, [str(t) for t in table["text"]],
                   page_codes(table["page"]))
-            proba = timed("second pass (trees)", stacked.final_.predict_proba, inputs)
+            proba = timed("second pass (trees)", second_pass, inputs)
 
             def build(batch, segmented, proba) -> list:
                 chosen = proba.argmax(axis=1)
@@ -187,19 +204,20 @@ def main() -> None:
         results = {}
         for jobs in sorted({args.jobs} if args.skip_single else {1, args.jobs}):
             out = Path(tmp) / f"out-{jobs}.jsonl"
-            seconds, tree_mb, single_mb = run(
+            seconds, tree_mb, pss_mb, single_mb = run(
                 [*cli, "predict", str(feed), "-o", str(out), "--jobs", str(jobs), "-q"], env)
             results[jobs] = seconds
             print(f"--jobs {jobs}: {seconds:.1f} s, {args.pages / seconds:,.0f} pages/s, "
                   f"{segments / seconds:,.0f} segments/s, {size / 1e6 / seconds:.2f} MB/s, "
-                  f"peak RSS {tree_mb:.0f} MB (all processes), {single_mb:.0f} MB (largest)")
+                  f"peak RSS {tree_mb:.0f} MB (all processes), PSS {pss_mb:.0f} MB (all "
+                  f"processes, shared pages counted once), {single_mb:.0f} MB (largest)")
             out.unlink()
         if len(results) > 1:
             print(f"speed-up --jobs {args.jobs} vs --jobs 1: "
                   f"{results[1] / results[args.jobs]:.2f}x")
         if not args.skip_train:
             model = Path(tmp) / "model.joblib"
-            seconds, tree_mb, _ = run([*cli, "train", str(REPO / "data" / "corpus"), "-o",
+            seconds, tree_mb, _, _ = run([*cli, "train", str(REPO / "data" / "corpus"), "-o",
                                        str(model), "--cv-folds", "0", "-q"], env)
             print(f"train (no CV) on the corpus: {seconds:.1f} s, peak RSS {tree_mb:.0f} MB")
 

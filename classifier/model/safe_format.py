@@ -23,6 +23,11 @@ OWN_TRUSTED_TYPES: tuple[str, ...] = (
 )
 """This package's own estimator classes, by module path (a test checks the list against the
 classes a trained model holds)."""
+SCIKIT_LEARN_TYPES: tuple[str, ...] = (
+    "sklearn.ensemble._hist_gradient_boosting.predictor.TreePredictor",
+)
+"""scikit-learn types a fitted model holds that skops does not list as safe by itself: the
+boosted trees' node tables (arrays of numbers, no code)."""
 OLD_TYPE_PREFIXES = ("classifier.features.", "classifier.ngrams.", "classifier.pipeline.")
 
 
@@ -39,7 +44,7 @@ def load_skops(path: Path) -> Any:
         untrusted = sio.get_untrusted_types(file=path)
     except Exception as exc:  # a damaged or foreign zip fails in many ways
         raise ArtifactError(f"{path}: not a readable .skops artifact ({exc})") from exc
-    refused = sorted(set(untrusted) - set(OWN_TRUSTED_TYPES))
+    refused = sorted(set(untrusted) - set(OWN_TRUSTED_TYPES) - set(SCIKIT_LEARN_TYPES))
     if refused and all(name.startswith(OLD_TYPE_PREFIXES) for name in refused):
         from .artifact import OLD_ARTIFACT_HINT
 

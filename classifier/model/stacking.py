@@ -30,6 +30,8 @@ from ..features.pagetable import (
     window_means,
 )
 from ..features.structure import STRUCTURE_FEATURE_NAMES, structure_matrix
+from .flat_trees import flat_trees_of
+from .flat_trees import predict_proba as flat_predict_proba
 from .folds import place_fold
 from .zoo import build_base_pipeline, build_final_stage
 
@@ -237,6 +239,7 @@ class StackedSegmentClassifier(ClassifierMixin, BaseEstimator):
         inputs = self._second_pass_inputs(oof, X, matrix)
         self.final_ = final.fit(inputs[kept], y[kept],
                                 sample_weight=None if weight is None else weight[kept])
+        self.flat_trees_ = flat_trees_of(self.final_)
         return self
 
     def _training_rows(self, X: pd.DataFrame) -> tuple[np.ndarray | None, np.ndarray]:
@@ -260,7 +263,11 @@ class StackedSegmentClassifier(ClassifierMixin, BaseEstimator):
     def predict_proba(self, X: pd.DataFrame) -> np.ndarray:
         check_is_fitted(self, "final_")
         first, matrix = self._first_pass(X)
-        return self.final_.predict_proba(self._second_pass_inputs(first, X, matrix))
+        inputs = self._second_pass_inputs(first, X, matrix)
+        flat = getattr(self, "flat_trees_", None)  # None: another kind of second pass
+        if flat is None:
+            return self.final_.predict_proba(inputs)
+        return flat_predict_proba(flat, self.final_, inputs)
 
     def predict(self, X: pd.DataFrame) -> np.ndarray:
         return self.classes_[np.argmax(self.predict_proba(X), axis=1)]

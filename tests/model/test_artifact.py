@@ -4,6 +4,8 @@ import pytest
 from classifier.errors import ArtifactError
 from classifier.model.artifact import load_model_file
 
+from ..conftest import SAMPLES
+
 
 def test_foreign_file_is_refused(tmp_path):
     path = tmp_path / "notes.joblib"
@@ -95,3 +97,18 @@ def test_trusted_types_are_the_classes_a_model_holds(small_model_path, tmp_path)
     sio.dump(payload, path)
     ours = {t for t in sio.get_untrusted_types(file=path) if t.startswith("classifier.")}
     assert ours == set(OWN_TRUSTED_TYPES)
+
+
+def test_the_default_model_exported_to_skops_loads_and_labels_the_same(default_model_path,
+                                                                       tmp_path):
+    """The stacked model holds scikit-learn's tree tables and our flat trees: the .skops
+    allow-list must let them through, and the loaded model must say the same."""
+    from classifier.model.artifact import save_model
+
+    original = load_model_file(default_model_path)
+    path = tmp_path / "default.skops"
+    save_model(original, path)
+    shared = load_model_file(path)
+    page = (SAMPLES / "city-council-page.txt").read_text()
+    assert shared.predict_page(page, probabilities=True) == original.predict_page(
+        page, probabilities=True)
