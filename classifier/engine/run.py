@@ -7,11 +7,12 @@ output of each batch is written in input order (``io.writers``).
 
 from __future__ import annotations
 
-import hashlib
+import sys
 import time
 from collections import deque
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 from ..errors import InputError
@@ -22,7 +23,14 @@ from ..labels import DEFAULT_KEEP
 from .labeller import Labeller, page_batches
 from .options import MAX_REPORTED_ERRORS, REMEMBERED_IDS, Engine, RunOptions
 from .outputs import CleanText, LabelJob, PredictionRecords
-from .parts import FinishedPart, InputPart, PartsDirectory, input_parts, is_directory_target
+from .parts import (
+    FinishedPart,
+    InputPart,
+    PartsDirectory,
+    file_sha256,
+    input_parts,
+    is_directory_target,
+)
 
 if TYPE_CHECKING:
     from ..model.predictor import Prediction
@@ -112,7 +120,7 @@ def run(inputs: Sequence[str], job: LabelJob, columns: Callable[[list[str]], lis
     items = iter_pages(inputs, input_format, warn)
     if is_directory_target(output):
         assert output is not None
-        _run_parts(items, job, columns, output, fmt, options, tally, failed, warn)
+        _run_parts(items, job, columns, output, fmt, options, tally, failed)
     else:
         with open_labeller(options) as labeller:  # loads the model: a bad artifact fails here
             batches = page_batches(items, options.batch_pages, failed)
@@ -151,32 +159,19 @@ def _write(writer: RecordWriter, out) -> None:
         writer.write_many(out.records or [])
 
 
-def _model_sha256(path: str) -> str:
-    digest = hashlib.sha256()
-    with open(path, "rb") as fh:
-        while chunk := fh.read(1 << 20):
-            digest.update(chunk)
-    return digest.hexdigest()
-
-
 def _run_parts(items, job: LabelJob, columns: Callable[[list[str]], list[str]], output: str,
                fmt: OutputFormat, options: RunOptions, tally: _Tally,
-               failed: Callable[[RecordError], None], warn: Callable[[str], None] | None
-               ) -> None:
+               failed: Callable[[RecordError], None]) -> None:
     """Label into part files in ``output``, keeping an earlier run's finished parts when
     resuming. Part after part, in input order; batches never span two parts."""
     model_path = resolve_model_path(options.model, options.quiet)
-    settings = {"model_sha256": _model_sha256(model_path), "format": fmt.value,
+    settings = {"model_sha256": file_sha256(Path(model_path)), "format": fmt.value,
                 "part_pages": options.part_pages, "emit": repr(job.emitter),
                 "probabilities": job.probabilities, "explain": job.explain}
     directory = PartsDirectory(output, fmt, settings, options.force, options.resume)
     with open_labeller(options, model_path) as labeller:
         kept, note = directory.prepare()
-        if note and warn:
-            warn(note)
-        elif note and not options.quiet:
-            import sys
-
+        if note and not options.quiet:
             print(note, file=sys.stderr)
         done: list[FinishedPart] = []
         plan: deque[tuple[InputPart, bool]] = deque()
