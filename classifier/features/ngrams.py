@@ -26,13 +26,11 @@ from sklearn.base import BaseEstimator, TransformerMixin
 from sklearn.utils.validation import check_is_fitted
 
 from .pagetable import page_codes
-from .text import NEWLINE, SPACE, encode_batch
+from .text import HASH_MULTIPLIER, NEWLINE, SPACE, encode_batch, run_hashes
 
 _SYMBOLS = "$€£%©|"
 """Characters that are tokens on their own in word n-grams (prices, percents, bylines)."""
 
-_MULTIPLIER = np.uint32(0x01000193)  # odd, so it has an inverse modulo 2**32
-_INVERSE = np.uint32(pow(0x01000193, -1, 2**32))
 _PAIR = np.uint32(0x9E3779B1)
 _MIX = np.uint32(0x85EBCA6B)
 
@@ -109,7 +107,7 @@ def char_ngram_positions(codes: np.ndarray, n: int) -> tuple[np.ndarray, np.ndar
         return np.zeros(0, dtype=np.uint32), np.zeros(0, dtype=bool)
     hashes = codes[:m].copy()
     for k in range(1, n):
-        hashes *= _MULTIPLIER
+        hashes *= HASH_MULTIPLIER
         hashes += codes[k:k + m]
     is_space = codes == SPACE
     blocked = (codes == NEWLINE) | is_space
@@ -184,10 +182,7 @@ class _Tokens:
         ends = np.r_[np.flatnonzero(is_word & ~after) + 1, symbols + 1]
         order = np.argsort(starts, kind="stable")
         starts, ends = starts[order], ends[order]
-        # hash of a run = sum c[j] * M**(j - start): prefix sums of c * M**j, rescaled
-        powers, inverse = _powers(len(codes))
-        prefix = np.r_[np.uint32(0), np.cumsum(codes * powers, dtype=np.uint32)]
-        self.hashes = ((prefix[ends] - prefix[starts]) * inverse[starts]).astype(np.uint32)
+        self.hashes = run_hashes(codes, starts, ends)
         self.starts, self.ends = starts, ends
         self.owner = owner[starts]
         self.is_word = is_word[starts]
@@ -198,19 +193,6 @@ class _Tokens:
 
 
 _SYMBOL_CODES = np.frombuffer(_SYMBOLS.encode("utf-32-le"), dtype=np.uint32)
-
-
-def _powers(length: int) -> tuple[np.ndarray, np.ndarray]:
-    """M**j and M**-j modulo 2**32 for j < length."""
-    powers = np.empty(length, dtype=np.uint32)
-    inverse = np.empty(length, dtype=np.uint32)
-    if length:
-        powers[0] = inverse[0] = 1
-        powers[1:] = _MULTIPLIER
-        inverse[1:] = _INVERSE
-        np.cumprod(powers, out=powers)
-        np.cumprod(inverse, out=inverse)
-    return powers, inverse
 
 
 def _combine(first: np.ndarray, second: np.ndarray) -> np.ndarray:

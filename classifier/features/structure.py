@@ -14,8 +14,10 @@ import re
 
 import numpy as np
 
+from .coherence import COHERENCE_FEATURE_NAMES, coherence_matrix
 from .pagetable import cumulative_within_pages, page_starts, positions_in_pages, window_means
 from .signals import CJK_CHARS_PER_WORD
+from .text import encode_batch, run_hashes
 
 PROSE_WORDS = 15
 """A line of at least this many words is prose: article paragraphs (and comments)."""
@@ -27,7 +29,6 @@ MAIN_BLOCK_GAP = 8
 """Lines without prose that the main block may span before it ends."""
 DENSITY_WINDOWS = (5, 20)
 """Half-widths of the windows over which the share of prose lines is measured."""
-_TOKEN = re.compile(r"\w+")
 
 STRUCTURE_FEATURE_NAMES: tuple[str, ...] = (
     "log_page_lines",
@@ -49,6 +50,7 @@ STRUCTURE_FEATURE_NAMES: tuple[str, ...] = (
     "log_repeats_on_page",
     "title_overlap",
     "is_title_line",
+    *COHERENCE_FEATURE_NAMES,
 )
 
 
@@ -119,26 +121,33 @@ def _runs(mask: np.ndarray, codes: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     return length, offset / np.maximum(length - 1, 1)
 
 
-def _repeats_and_title(texts: list[str], codes: np.ndarray, starts: np.ndarray
+def _repeats_and_title(texts: list[str], encoded: tuple[np.ndarray, np.ndarray, np.ndarray],
+                       page_of_row: np.ndarray, starts: np.ndarray
                        ) -> tuple[np.ndarray, np.ndarray]:
-    """How often each line's text appears elsewhere on its page, and the share of its words
-    found in the page's first (title) line."""
-    n = len(texts)
-    keys = [t.strip().lower() for t in texts]
-    counts: dict[tuple[int, str], int] = {}
-    page_of = codes.tolist()
-    for page, key in zip(page_of, keys):
-        counts[page, key] = counts.get((page, key), 0) + 1
-    repeats = np.fromiter((counts[page, key] - 1 for page, key in zip(page_of, keys)),
-                          dtype=np.float64, count=n)
-    titles = {int(codes[start]): set(_TOKEN.findall(keys[start])) for start in starts}
-    overlap = np.zeros(n)
-    for row, (page, key) in enumerate(zip(page_of, keys)):
-        title = titles[page]
-        if title:
-            tokens = _TOKEN.findall(key)
-            if tokens:
-                overlap[row] = sum(token in title for token in tokens) / len(tokens)
+    """How often each line's text (lower case) appears elsewhere on its page, and the share
+    of its words found in the page's first (title) line (numbers never count as found)."""
+    codes, owner, is_word = encoded
+    n = len(page_of_row)
+    line_hash = np.fromiter((hash(text.strip().lower()) for text in texts), dtype=np.int64,
+                            count=n)
+    order = np.lexsort((line_hash, page_of_row))
+    ordered_page, ordered_hash = page_of_row[order], line_hash[order]
+    group = np.cumsum(np.r_[False, (ordered_page[1:] != ordered_page[:-1])
+                            | (ordered_hash[1:] != ordered_hash[:-1])])
+    repeats = np.empty(n)
+    repeats[order] = np.bincount(group)[group] - 1
+    page = page_of_row.astype(np.uint64) << np.uint64(32)
+    before = np.r_[False, is_word[:-1]]
+    after = np.r_[is_word[1:], False]
+    word_start = np.flatnonzero(is_word & ~before)
+    word_end = np.flatnonzero(is_word & ~after) + 1
+    word_line = owner[word_start]
+    keys = page[word_line] | run_hashes(codes, word_start, word_end)
+    number = np.maximum.reduceat(codes, np.column_stack([word_start, word_end]).ravel())[
+        ::2] == ord("0") if len(word_start) else np.zeros(0, dtype=bool)  # digits are "0"
+    in_title = np.isin(keys, keys[np.isin(word_line, starts)]) & ~number
+    words = np.bincount(word_line, minlength=n)
+    overlap = np.bincount(word_line, weights=in_title, minlength=n) / np.maximum(words, 1)
     return repeats, overlap
 
 
@@ -157,9 +166,9 @@ def structure_matrix(texts: list[str], codes: np.ndarray) -> np.ndarray:
     prose = words >= PROSE_WORDS
     prose_chars = np.where(prose, chars, 0.0)
     prose_before, prose_total = cumulative_within_pages(prose_chars, codes)
-    block_first, block_last = _main_blocks(prose_chars, starts, sizes)
+    page_first, page_last = _main_blocks(prose_chars, starts, sizes)
     row = np.arange(n)
-    block_first, block_last = np.repeat(block_first, sizes), np.repeat(block_last, sizes)
+    block_first, block_last = np.repeat(page_first, sizes), np.repeat(page_last, sizes)
     has_block = block_last >= block_first
     inside = has_block & (row >= block_first) & (row <= block_last)
     before_block = np.where(has_block & (row < block_first), block_first - row, 0)
@@ -167,7 +176,9 @@ def structure_matrix(texts: list[str], codes: np.ndarray) -> np.ndarray:
     block_position = np.where(inside, (row - block_first) / np.maximum(
         block_last - block_first, 1), np.where(row < block_first, 0.0, 1.0))
     short_run, short_position = _runs(words <= SHORT_WORDS, codes)
-    repeats, title_overlap = _repeats_and_title(texts, codes, starts)
+    encoded = encode_batch(texts)
+    page_of_row = np.repeat(np.arange(len(starts)), sizes)
+    repeats, title_overlap = _repeats_and_title(texts, encoded, page_of_row, starts)
     columns = [
         np.log1p(size),
         np.log1p(page_chars),
@@ -189,4 +200,5 @@ def structure_matrix(texts: list[str], codes: np.ndarray) -> np.ndarray:
         title_overlap,
         index == 0,
     ]
-    return np.column_stack(columns).astype(np.float32)
+    return np.column_stack([np.column_stack(columns).astype(np.float32),
+                            coherence_matrix(encoded, starts, page_first, page_last, codes)])

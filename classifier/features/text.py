@@ -21,6 +21,9 @@ import numpy as np
 NEWLINE = 10
 SPACE = 32
 _M = np.uint64(0x100000001B3)  # odd: invertible modulo 2**64
+HASH_MULTIPLIER = np.uint32(0x01000193)
+"""Multiplier of the 32-bit hashes of n-grams and word runs (odd: invertible mod 2**32)."""
+_HASH_INVERSE = np.uint32(pow(int(HASH_MULTIPLIER), -1, 2**32))
 
 
 class CodeTables(NamedTuple):
@@ -295,6 +298,21 @@ class BatchText:
         return np.where(ok, following, -1)
 
 
+def run_hashes(codes: np.ndarray, starts: np.ndarray, ends: np.ndarray) -> np.ndarray:
+    """32-bit hash of every run ``codes[start:end]``: the sum of ``c[j] * M**(j - start)``,
+    from one prefix sum of ``c[j] * M**j`` over the batch rescaled by ``M**-start``."""
+    powers = np.empty(len(codes), dtype=np.uint32)
+    inverse = np.empty(len(codes), dtype=np.uint32)
+    if len(codes):
+        powers[0] = inverse[0] = 1
+        powers[1:] = HASH_MULTIPLIER
+        inverse[1:] = _HASH_INVERSE
+        np.cumprod(powers, out=powers)
+        np.cumprod(inverse, out=inverse)
+    prefix = np.r_[np.uint32(0), np.cumsum(codes * powers, dtype=np.uint32)]
+    return ((prefix[ends] - prefix[starts]) * inverse[starts]).astype(np.uint32)
+
+
 @lru_cache(maxsize=1)
 def _normal_tables() -> tuple[np.ndarray, np.ndarray]:
     """(normalised code, is-word-character) for every code point of the BMP: lower case,
@@ -308,13 +326,30 @@ def _normal_tables() -> tuple[np.ndarray, np.ndarray]:
     return normal, tables.word
 
 
+_last_encoded: list[tuple[tuple[str, ...], tuple[np.ndarray, np.ndarray, np.ndarray]]] = []
+
+
 def encode_batch(texts: list[str]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Normalised code points of a batch, each segment padded by one space on both sides and
     segments joined by newlines.
 
-    Returns (codes, owner row of each code point, is-word-character mask). Code points
-    beyond the BMP (mostly emoji) are kept as they are and are not word characters.
+    Returns (codes, owner row of each code point, is-word-character mask), read-only. Code
+    points beyond the BMP (mostly emoji) are kept as they are and are not word characters.
+    The feature blocks of one batch (char and word n-grams, neighbour words, page structure)
+    all start from this: the last batch's result is kept and handed out again.
     """
+    key = tuple(texts)
+    remembered = _last_encoded[:1]
+    if remembered and remembered[0][0] == key:
+        return remembered[0][1]
+    encoded = _encode(texts)
+    for array in encoded:
+        array.flags.writeable = False
+    _last_encoded[:] = [(key, encoded)]
+    return encoded
+
+
+def _encode(texts: list[str]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     normal, word = _normal_tables()
     cleaned = [" " + t.replace("\n", " ").replace("\r", " ") + " " for t in texts]
     joined = "\n".join(cleaned)

@@ -123,7 +123,9 @@ def read_labelled_html(path: str | Path) -> LabelledHtmlPage:
         html = path.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as exc:
         raise DataError(f"{path}: cannot read ({exc})") from exc
-    root = lxml.html.fromstring(html.encode("utf-8"))
+    # bytes with the encoding said: lxml guesses Latin-1 for bytes without a meta charset
+    root = lxml.html.fromstring(html.encode("utf-8"),
+                                parser=lxml.html.HTMLParser(encoding="utf-8"))
     source = root.get("data-source")
     problems = [] if source else ['<html> needs data-source="site name"']
     lines, more = label_lines(html)

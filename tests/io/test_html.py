@@ -89,3 +89,15 @@ def test_show_prints_each_line_with_its_label_and_score(tmp_path, default_model_
     assert len(rows) >= len(render_lines(PAGE))
     assert all(any(label in row for label in ("news", "promo", "disclaimer", "teaser",
                                                "boilerplate")) for row in rows)
+
+
+def test_site_names_outside_latin_1_are_read_as_written(tmp_path):
+    pages = tmp_path / "pages"
+    pages.mkdir()
+    page = PAGE.replace('data-source="Test Gazette"', 'data-source="ミナト新報 Brückner"')
+    (pages / "tg001.html").write_text(page, encoding="utf-8")
+    out = tmp_path / "pages.jsonl"
+    result = runner.invoke(app, ["data", "from-html", str(pages), "-o", str(out)])
+    assert result.exit_code == 0, result.stderr
+    (record,) = [json.loads(line) for line in out.read_text(encoding="utf-8").splitlines()]
+    assert record["source"] == "ミナト新報 Brückner"
