@@ -25,6 +25,7 @@ import scipy.sparse as sp
 from sklearn.base import BaseEstimator, TransformerMixin
 from sklearn.utils.validation import check_is_fitted
 
+from .counts import count_matrix
 from .pagetable import page_codes
 from .text import HASH_MULTIPLIER, NEWLINE, SPACE, encode_batch, run_hashes
 
@@ -43,17 +44,6 @@ def _bucket(hashes: np.ndarray, salt: int, bits: int) -> np.ndarray:
     return (mixed >> np.uint32(32 - bits)).astype(np.int32)
 
 
-def _count_matrix(rows: np.ndarray, columns: np.ndarray, n_rows: int, n_columns: int
-                  ) -> sp.csr_matrix:
-    """Counts of (row, column) pairs; ``rows`` must be non-decreasing."""
-    indptr = np.zeros(n_rows + 1, dtype=np.int64)
-    np.cumsum(np.bincount(rows, minlength=n_rows), out=indptr[1:])
-    matrix = sp.csr_matrix((np.ones(len(columns), dtype=np.float32), columns, indptr),
-                           shape=(n_rows, n_columns))
-    matrix.sum_duplicates()
-    return matrix
-
-
 def _as_texts(X) -> list[str]:
     if isinstance(X, pd.DataFrame):
         X = X.iloc[:, 0]
@@ -66,7 +56,7 @@ class _BucketSelection:
     teach a linear model to memorise, and fewer columns keep the model small and fast."""
 
     def _fit_columns(self, rows: np.ndarray, buckets: np.ndarray, n_rows: int) -> None:
-        counts = _count_matrix(rows, buckets, n_rows, 2 ** self.n_bits)
+        counts = count_matrix(rows, buckets, n_rows, 2 ** self.n_bits)
         df = np.bincount(counts.indices, minlength=2 ** self.n_bits)
         kept = np.flatnonzero(df >= self.min_df)
         if self.max_features is not None and len(kept) > self.max_features:
@@ -79,7 +69,7 @@ class _BucketSelection:
     def _selected(self, rows: np.ndarray, buckets: np.ndarray, n_rows: int) -> sp.csr_matrix:
         mapped = self.columns_[buckets]
         keep = mapped >= 0
-        return _count_matrix(rows[keep], mapped[keep], n_rows, self.n_features_out_)
+        return count_matrix(rows[keep], mapped[keep], n_rows, self.n_features_out_)
 
     def _check_params(self) -> None:
         """Raise ValueError on parameters that make no sense (checked in ``fit``)."""

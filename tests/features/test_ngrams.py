@@ -7,8 +7,10 @@ import sys
 import numpy as np
 import pandas as pd
 import pytest
+import scipy.sparse as sp
 from sklearn.base import clone
 
+from classifier.features.counts import count_matrix
 from classifier.features.ngrams import HashedCharNgrams, HashedWordNgrams, NeighbourWords
 
 TEXTS = [
@@ -91,3 +93,21 @@ def test_neighbour_words_never_cross_pages_and_keep_direction():
     assert matrix[2].sum() == 0  # alone on its page
     names = around.describe(["Related stories", "Solar output"], 1)
     assert set(names.values()) == {"before:related", "before:stories"}
+
+
+@pytest.mark.parametrize("n_rows, n_columns, n_pairs", [(1, 1, 0), (5, 3, 40), (300, 2000, 9000)])
+def test_count_matrix_is_scipys_sorted_and_summed(n_rows, n_columns, n_pairs):
+    rng = np.random.default_rng(n_pairs)
+    rows = np.sort(rng.integers(0, n_rows, n_pairs))
+    rows[rows == n_rows // 2] = max(n_rows // 2 - 1, 0)  # an empty row in the middle
+    columns = rng.integers(0, n_columns, n_pairs).astype(np.int32)
+    kept_rows, kept_columns = rows.copy(), columns.copy()
+    ours = count_matrix(rows, columns, n_rows, n_columns)
+    reference = sp.coo_matrix((np.ones(n_pairs, dtype=np.float32), (rows, columns)),
+                              shape=(n_rows, n_columns)).tocsr()
+    reference.sum_duplicates()
+    assert np.array_equal(ours.indptr, reference.indptr)
+    assert np.array_equal(ours.indices, reference.indices)
+    assert np.array_equal(ours.data, reference.data) and ours.dtype == np.float32
+    assert ours.has_canonical_format
+    assert np.array_equal(rows, kept_rows) and np.array_equal(columns, kept_columns)
