@@ -25,13 +25,14 @@ from .labeller import (
     job_pages,
     load_artifact,
 )
-from .options import IN_FLIGHT_PER_WORKER
+from .options import IN_FLIGHT_PER_WORKER, WORKER_MODEL_VARIABLE
 from .outputs import EmittedBatch, LabelJob, Page
 
 if TYPE_CHECKING:
     from ..model.predictor import SegmentModel
 
 _THREAD_VARIABLES = ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS")
+
 _WORKER_MODEL: SegmentModel | None = None
 _WORKER_ERROR: ClassifierError | None = None
 _THREAD_LIMIT = None
@@ -47,7 +48,9 @@ def _init_worker(model_path: str) -> None:
     for variable in _THREAD_VARIABLES:
         os.environ[variable] = "1"
     try:
-        _WORKER_MODEL = load_artifact(model_path)
+        from .preload import preloaded_model
+
+        _WORKER_MODEL = preloaded_model(model_path) or load_artifact(model_path)
     except ClassifierError as exc:
         _WORKER_ERROR = exc
     from threadpoolctl import threadpool_limits
@@ -90,9 +93,14 @@ class LocalLabeller:
             # --jobs 1 means one core: no OpenMP threads in the boosted trees either
             self._thread_limit = threadpool_limits(limits=1)
             return self
-        # spawn, not fork: forking a process that already runs BLAS/OpenMP threads can deadlock
+        # Workers fork from a fork server that has imported the libraries and loaded the
+        # compiled code once (``preload``), so they share those pages; it starts no threads,
+        # so forking it is safe where forking a process running BLAS/OpenMP threads is not.
+        context = multiprocessing.get_context("forkserver")
+        context.set_forkserver_preload([f"{__package__}.preload"])
+        os.environ[WORKER_MODEL_VARIABLE] = self.model_path  # read by a new fork server
         self._pool = ProcessPoolExecutor(
-            max_workers=self.jobs, mp_context=multiprocessing.get_context("spawn"),
+            max_workers=self.jobs, mp_context=context,
             initializer=_init_worker, initargs=(self.model_path,))
         try:
             self.labels = self._pool.submit(_worker_labels).result()

@@ -25,6 +25,8 @@ REMEMBERED_IDS = 100_000
 them is counted, and memory stays flat however long the feed."""
 MAX_REPORTED_ERRORS = 20
 """Unreadable records reported one by one; the rest are counted."""
+WORKER_MODEL_VARIABLE = "CLASSIFIER_WORKER_MODEL"
+"""Environment variable naming the model that local workers' fork server loads (preload)."""
 
 
 class Engine(str, Enum):

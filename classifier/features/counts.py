@@ -86,3 +86,8 @@ def count_matrix(rows: np.ndarray, columns: np.ndarray, n_rows: int, n_columns: 
     matrix.has_sorted_indices = True
     matrix.has_canonical_format = True
     return matrix
+
+
+def warm_up() -> None:
+    """Load the compiled code now (from numba's cache), in a process about to fork."""
+    count_matrix(np.zeros(1, dtype=np.int64), np.zeros(1, dtype=np.int32), 1, 1)

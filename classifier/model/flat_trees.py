@@ -141,3 +141,12 @@ def predict_proba(trees: FlatTrees, model, X: np.ndarray) -> np.ndarray:
                       trees["missing_left"], trees["keep"], trees["leaf_value"],
                       trees["tree_class"], trees["baseline"], _LOWEST_BIT)
     return model._loss.predict_proba(raw)
+
+
+def warm_up() -> None:
+    """Load the compiled evaluator now (from numba's cache), in a process about to fork: a
+    one-split tree of the dtypes ``flatten`` gives, on one row."""
+    _raw_scores(np.zeros((1, 1)), np.array([0, 1]), np.zeros(1, dtype=np.int64),
+                np.zeros(1), np.zeros(1, dtype=bool), np.full(1, 0xFFFE, dtype=np.uint32),
+                np.zeros((1, MAX_LEAVES)), np.zeros(1, dtype=np.int64), np.zeros(1),
+                _LOWEST_BIT)
