@@ -38,9 +38,11 @@ def _client(scheduler: str | None, workers: int):
         except OSError as exc:
             raise ClassifierError(
                 f"cannot reach the Dask scheduler at {scheduler} ({exc})") from exc
-    # the workers' warnings about tasks cancelled by a stopped run are not the user's concern
+    # The workers' logs about a stopped run (cancelled tasks, a heartbeat racing the
+    # scheduler's shutdown, logged as an error with a traceback) are not the user's concern;
+    # a worker that really fails reaches the client as an exception (KilledWorker).
     cluster = LocalCluster(n_workers=workers, threads_per_worker=1, processes=True,
-                           dashboard_address=None, silence_logs=logging.ERROR)
+                           dashboard_address=None, silence_logs=logging.CRITICAL)
     return Client(cluster), cluster
 
 
