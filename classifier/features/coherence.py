@@ -19,7 +19,7 @@ from functools import lru_cache
 import numpy as np
 
 from .pagetable import window_means
-from .text import run_hashes
+from .text import run_hashes, run_maxima, runs_of
 
 NEAR = 2
 """Lines within this distance do not count as elsewhere on the page (a card's own headline)."""
@@ -54,13 +54,8 @@ def content_word_hashes(encoded: tuple[np.ndarray, np.ndarray, np.ndarray]
     script = _script_classes()[np.where(codes < 0x10000, codes, 0)]
     plain = is_word & (script == 0)
     unspaced = script == 1
-    before = np.r_[False, plain[:-1]]
-    after = np.r_[plain[1:], False]
-    start = np.flatnonzero(plain & ~before)
-    end = np.flatnonzero(plain & ~after) + 1
-    # the largest code point of a run tells ASCII-only runs (< 128) and digit runs (all "0")
-    bounds = np.column_stack([start, end]).ravel()
-    largest = np.maximum.reduceat(codes, bounds)[::2] if len(start) else start
+    start, end = runs_of(plain)
+    largest = run_maxima(codes, start, end)
     length = end - start
     keep = np.where(largest < 128, length >= 4, length >= 3) & (largest != 48)
     start, end = start[keep], end[keep]

@@ -17,7 +17,7 @@ import numpy as np
 from .coherence import COHERENCE_FEATURE_NAMES, coherence_matrix
 from .pagetable import cumulative_within_pages, page_starts, positions_in_pages, window_means
 from .signals import CJK_CHARS_PER_WORD
-from .text import encode_batch, run_hashes
+from .text import encode_batch, run_hashes, run_maxima, runs_of
 
 PROSE_WORDS = 15
 """A line of at least this many words is prose: article paragraphs (and comments)."""
@@ -137,14 +137,10 @@ def _repeats_and_title(texts: list[str], encoded: tuple[np.ndarray, np.ndarray, 
     repeats = np.empty(n)
     repeats[order] = np.bincount(group)[group] - 1
     page = page_of_row.astype(np.uint64) << np.uint64(32)
-    before = np.r_[False, is_word[:-1]]
-    after = np.r_[is_word[1:], False]
-    word_start = np.flatnonzero(is_word & ~before)
-    word_end = np.flatnonzero(is_word & ~after) + 1
+    word_start, word_end = runs_of(is_word)
     word_line = owner[word_start]
     keys = page[word_line] | run_hashes(codes, word_start, word_end)
-    number = np.maximum.reduceat(codes, np.column_stack([word_start, word_end]).ravel())[
-        ::2] == ord("0") if len(word_start) else np.zeros(0, dtype=bool)  # digits are "0"
+    number = run_maxima(codes, word_start, word_end) == ord("0")  # digits are "0" here
     in_title = np.isin(keys, keys[np.isin(word_line, starts)]) & ~number
     words = np.bincount(word_line, minlength=n)
     overlap = np.bincount(word_line, weights=in_title, minlength=n) / np.maximum(words, 1)

@@ -313,6 +313,21 @@ def run_hashes(codes: np.ndarray, starts: np.ndarray, ends: np.ndarray) -> np.nd
     return ((prefix[ends] - prefix[starts]) * inverse[starts]).astype(np.uint32)
 
 
+def runs_of(mask: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """(start, end) of every run of True in ``mask``."""
+    before = np.r_[False, mask[:-1]]
+    after = np.r_[mask[1:], False]
+    return np.flatnonzero(mask & ~before), np.flatnonzero(mask & ~after) + 1
+
+
+def run_maxima(codes: np.ndarray, starts: np.ndarray, ends: np.ndarray) -> np.ndarray:
+    """The largest code point of every run ``codes[start:end]`` (runs apart, in order): tells
+    ASCII-only runs (< 128) and, in ``encode_batch`` codes, runs of digits (all "0")."""
+    if len(starts) == 0:
+        return np.zeros(0, dtype=codes.dtype)
+    return np.maximum.reduceat(codes, np.column_stack([starts, ends]).ravel())[::2]
+
+
 @lru_cache(maxsize=1)
 def _normal_tables() -> tuple[np.ndarray, np.ndarray]:
     """(normalised code, is-word-character) for every code point of the BMP: lower case,
