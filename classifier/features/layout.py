@@ -46,6 +46,8 @@ LAYOUT_FEATURE_NAMES: tuple[str, ...] = (
     "call_to_action",
     "all_caps",
     "kicker_colon",
+    "marks_per_word",
+    "markup_share",
 )
 
 
@@ -95,6 +97,8 @@ def layout_matrix(texts: list[str] | pd.Series) -> np.ndarray:
         signals.call_to_action(batch),
         ((n_chars > 3) & (upper_share > 0.8)).astype(np.float32),
         signals.kicker_colon(batch),
+        np.minimum(counts.marks / np.maximum(n_words, 1), 1.0),
+        np.minimum(counts.markup * 8 / np.maximum(n_chars, 1), 1.0),
     ]
     return np.column_stack(columns).astype(np.float32)
 

@@ -269,6 +269,8 @@ class CharCounts(NamedTuple):
     letters: np.ndarray
     words: np.ndarray
     titled: np.ndarray
+    marks: np.ndarray
+    markup: np.ndarray
 
 
 CJK_CHARS_PER_WORD = 2
@@ -282,10 +284,18 @@ def is_unspaced_script(codes: np.ndarray) -> np.ndarray:
         (codes >= 0xF900) & (codes <= 0xFAFF))
 
 
+SENTENCE_MARKS = ".,;!?\u3002\uff0c\u3001\uff01\uff1f\uff1b"
+"""Punctuation inside and between sentences (with the ideographic forms): prose has about one
+every 5-12 words; a drop-down's options or a menu glued on one line have none."""
+MARKUP_CHARS = "<>={}"
+"""Characters of markup and code: a tracking pixel or a line of script leaked into the text."""
+
+
 def char_counts(batch: BatchText) -> CharCounts:
     """ASCII digits, upper-case and letters (Latin, Greek, Cyrillic ranges), words (runs of
-    non-space characters, plus one per CJK_CHARS_PER_WORD characters of unspaced scripts) and
-    title-case words (starting upper-case) of each segment."""
+    non-space characters, plus one per CJK_CHARS_PER_WORD characters of unspaced scripts),
+    title-case words (starting upper-case), sentence marks and markup characters of each
+    segment."""
     codes = batch.codes
     digits = (codes >= 48) & (codes <= 57)
     upper = (((codes >= 65) & (codes <= 90)) | ((codes >= 0xC0) & (codes <= 0xDE)
@@ -307,4 +317,5 @@ def char_counts(batch: BatchText) -> CharCounts:
     words = per_segment(word_start) + np.floor(
         per_segment(is_unspaced_script(codes)) / CJK_CHARS_PER_WORD)
     return CharCounts(per_segment(digits), per_segment(upper), per_segment(letters), words,
-                      per_segment(titled))
+                      per_segment(titled), per_segment(batch.is_char(SENTENCE_MARKS)),
+                      per_segment(batch.is_char(MARKUP_CHARS)))

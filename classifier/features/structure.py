@@ -28,6 +28,10 @@ MAIN_BLOCK_WINDOW = 6
 MAIN_BLOCK_GAP = 8
 """Lines without prose that the main block may span before it ends."""
 DENSITY_WINDOWS = (5, 20)
+HEADLINE_OVERLAP = 0.6
+"""A line (below the title line, of at most ``HEADLINE_WORDS`` words) sharing this much of its
+words with the title line repeats the headline: the article usually starts right under it."""
+HEADLINE_WORDS = 30
 """Half-widths of the windows over which the share of prose lines is measured."""
 
 STRUCTURE_FEATURE_NAMES: tuple[str, ...] = (
@@ -50,6 +54,7 @@ STRUCTURE_FEATURE_NAMES: tuple[str, ...] = (
     "log_repeats_on_page",
     "title_overlap",
     "is_title_line",
+    "log_lines_since_headline",
     *COHERENCE_FEATURE_NAMES,
 )
 
@@ -175,6 +180,7 @@ def structure_matrix(texts: list[str], codes: np.ndarray) -> np.ndarray:
     encoded = encode_batch(texts)
     page_of_row = np.repeat(np.arange(len(starts)), sizes)
     repeats, title_overlap = _repeats_and_title(texts, encoded, page_of_row, starts)
+    headline = (title_overlap >= HEADLINE_OVERLAP) & (words <= HEADLINE_WORDS) & (index > 0)
     columns = [
         np.log1p(size),
         np.log1p(page_chars),
@@ -195,6 +201,7 @@ def structure_matrix(texts: list[str], codes: np.ndarray) -> np.ndarray:
         np.log1p(repeats),
         title_overlap,
         index == 0,
+        np.log1p(_lines_to_nearest(headline, codes, index, size, before=True)),
     ]
     return np.column_stack([np.column_stack(columns).astype(np.float32),
                             coherence_matrix(encoded, starts, page_first, page_last, codes)])

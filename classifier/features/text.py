@@ -117,12 +117,12 @@ WORD_SETS: dict[str, frozenset[str]] = {
 
 CHAR_SETS: tuple[str, ...] = (
     "$€£¥₿", "+-−–", ".!?", "|·•»›>/", "©", "@", "%", "\"“”«»„", ".!?\"”’)", ":",
-    "-•*–—▪►✓·", "./-",
+    "-•*–—▪►✓·", "./-", ".,;!?\u3002\uff0c\u3001\uff01\uff1f\uff1b", "<>={}",
 )
 """Every character set a signal tests for; ``BatchText.is_char`` looks them up in one table."""
 
 
-_SPACE_BIT, _DECIMAL_BIT, _WORD_BIT = 1 << 13, 1 << 14, 1 << 15
+_SPACE_BIT, _DECIMAL_BIT, _WORD_BIT = 1 << 29, 1 << 30, 1 << 31
 
 
 @lru_cache(maxsize=1)
@@ -130,14 +130,14 @@ def _char_flags() -> np.ndarray:
     """Character classes of each BMP code point as bits, so one lookup gives them all:
     bit ``i`` for ``CHAR_SETS[i]``, then white space, decimal digit and ``\\w``."""
     tables = code_tables()
-    flags = np.zeros(0x10000, dtype=np.uint16)
+    flags = np.zeros(0x10000, dtype=np.uint32)
     for bit, chars in enumerate(CHAR_SETS):
         for char in chars:
-            flags[ord(char)] |= np.uint16(1 << bit)
-    flags[tables.space] |= np.uint16(_SPACE_BIT)
-    flags[tables.decimal] |= np.uint16(_DECIMAL_BIT)
-    flags[tables.word] |= np.uint16(_WORD_BIT)
-    flags[NEWLINE] &= np.uint16(~_SPACE_BIT & 0xFFFF)
+            flags[ord(char)] |= np.uint32(1 << bit)
+    flags[tables.space] |= np.uint32(_SPACE_BIT)
+    flags[tables.decimal] |= np.uint32(_DECIMAL_BIT)
+    flags[tables.word] |= np.uint32(_WORD_BIT)
+    flags[NEWLINE] &= np.uint32(~_SPACE_BIT & 0xFFFFFFFF)
     return flags
 
 
@@ -258,7 +258,7 @@ class BatchText:
     def is_char(self, chars: str, positions: np.ndarray | None = None) -> np.ndarray:
         """Mask: the character (at each of ``positions``, default all) is one of ``chars``,
         which must be one of ``CHAR_SETS``."""
-        bit = np.uint16(1 << CHAR_SETS.index(chars))
+        bit = np.uint32(1 << CHAR_SETS.index(chars))
         flags = self._flags if positions is None else self._flags[positions]
         return (flags & bit) != 0
 

@@ -119,3 +119,18 @@ def test_a_page_without_words_does_not_lend_its_neighbour_a_kicker() -> None:
     values = layout_matrix(["...", "Breaking: markets fall"])
     kicker = LAYOUT_FEATURE_NAMES.index("kicker_colon")
     assert values[:, kicker].tolist() == [0.0, 1.0]
+
+
+def test_sentence_marks_and_markup_tell_prose_from_pickers_and_leaked_code() -> None:
+    texts = [
+        "Country Austria Belgium Bulgaria Croatia Cyprus Czechia Denmark Estonia Finland",
+        "The council met on Tuesday, and after a long debate it voted. Nobody expected it.",
+        '<img height="1" width="1" style="display:none" src="https://px.example.invalid/t">',
+        "市议会周二开会，经过长时间辩论后投票。",
+    ]
+    values = layout_matrix(texts)
+    marks = values[:, LAYOUT_FEATURE_NAMES.index("marks_per_word")]
+    markup = values[:, LAYOUT_FEATURE_NAMES.index("markup_share")]
+    assert marks[0] == 0 and marks[1] == np.float32(3 / 15)
+    assert marks[3] > 0.2  # ideographic comma and full stop count
+    assert markup[2] > 0.5 and markup[0] == markup[1] == markup[3] == 0

@@ -31,6 +31,18 @@ def test_main_block_short_runs_repeats_and_title():
     assert col["prose_share_before"][0] == 0 and col["prose_share_before"][-1] == 1
 
 
+def test_lines_since_the_headline_repeat():
+    title = "Storm floods the harbour district | The Gazette"
+    texts = [title, "Home", "World", "Storm floods the harbour district", "By Ana Ruiz",
+             f"{PROSE} (1)", f"{PROSE} (2)", "Most read", "Harbour storm: the district floods"]
+    matrix = structure_matrix(texts, np.zeros(len(texts), dtype=np.int64))
+    since = np.expm1(matrix[:, STRUCTURE_FEATURE_NAMES.index("log_lines_since_headline")])
+    # no repeat above the headline: the page's length; the title line itself never anchors
+    assert since[:3].round().tolist() == [9, 9, 9]
+    assert since[3:8].round().tolist() == [0, 1, 2, 3, 4]
+    assert since[8].round() == 0  # shares every word with the title: a repeat too
+
+
 def test_pages_are_independent():
     one = _page()
     alone = structure_matrix(one, np.zeros(len(one), dtype=np.int64))
