@@ -35,6 +35,12 @@ def test_missing_values_and_every_leaf(classes):
                                            random_state=0).fit(X, y)
     test = np.vstack([X, rng.normal(size=(500, 6)) * 3])
     assert np.array_equal(predict_proba(flatten(model), model, test), model.predict_proba(test))
+    # without NaN the compiled pass takes its branch-free path, in float32 as in float64
+    complete = np.nan_to_num(test).astype(np.float32)
+    assert np.array_equal(predict_proba(flatten(model), model, complete),
+                          model.predict_proba(complete))
+    assert np.array_equal(predict_proba(flatten(model), model, complete.astype(np.float64)),
+                          model.predict_proba(complete))
 
 
 def test_other_second_passes_are_left_to_scikit_learn():
