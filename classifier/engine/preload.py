@@ -13,7 +13,7 @@ for _variable in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):
     os.environ[_variable] = "1"  # before NumPy loads BLAS: a process that forks has no threads
 
 from ..errors import ClassifierError  # noqa: E402
-from ..features import counts  # noqa: E402
+from ..features import counts, signals  # noqa: E402
 from ..model import flat_trees, predictor, stacking  # noqa: E402,F401
 from .labeller import load_artifact  # noqa: E402
 from .options import WORKER_MODEL_VARIABLE  # noqa: E402
@@ -44,6 +44,7 @@ if os.environ.get(WORKER_MODEL_VARIABLE):
         pass  # each worker loads the model itself and reports what is wrong with it
 
 counts.warm_up()
+signals.warm_up()
 flat_trees.warm_up()
 # The collector would otherwise walk (and so write to) every object above in every worker,
 # copying the pages they share: keep them out of its reach.

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from typing import NamedTuple
 
+import numba
 import numpy as np
 
 from .text import NEWLINE, SPACE, BatchText, keyword_ids, span_hashes
@@ -291,31 +292,49 @@ MARKUP_CHARS = "<>={}"
 """Characters of markup and code: a tracking pixel or a line of script leaked into the text."""
 
 
+@numba.njit(cache=True, nogil=True)
+def _count_chars(codes, space, flags, marks_bit, markup_bit, starts,
+                 ends):  # pragma: no cover - compiled
+    """Per segment: digits, upper, letters, word starts, title-case word starts, unspaced
+    script characters, sentence marks and markup characters, in one pass."""
+    out = np.zeros((starts.shape[0], 8), dtype=np.int64)
+    for s in range(starts.shape[0]):
+        for i in range(starts[s], ends[s]):
+            c = codes[i]
+            gap = space[i] or c == 10
+            after_gap = i == 0 or space[i - 1] or codes[i - 1] == 10
+            digit = 48 <= c <= 57
+            upper = (65 <= c <= 90) or (0xC0 <= c <= 0xDE and c != 0xD7) or (
+                0x391 <= c <= 0x3A9) or (0x410 <= c <= 0x42F)
+            folded = c | 32
+            letter = (97 <= folded <= 122) or (0xC0 <= c < 0x2000 and c != 0xD7
+                                                and c != 0xF7) or c >= 0x3040
+            unspaced = (0x3040 <= c <= 0x30FF) or (0x3400 <= c <= 0x9FFF) or (
+                0xF900 <= c <= 0xFAFF)
+            out[s, 0] += digit
+            out[s, 1] += upper
+            out[s, 2] += letter
+            out[s, 3] += (not gap) and after_gap
+            out[s, 4] += upper and after_gap
+            out[s, 5] += unspaced
+            out[s, 6] += (flags[i] & marks_bit) != 0
+            out[s, 7] += (flags[i] & markup_bit) != 0
+    return out
+
+
 def char_counts(batch: BatchText) -> CharCounts:
     """ASCII digits, upper-case and letters (Latin, Greek, Cyrillic ranges), words (runs of
     non-space characters, plus one per CJK_CHARS_PER_WORD characters of unspaced scripts),
     title-case words (starting upper-case), sentence marks and markup characters of each
     segment."""
-    codes = batch.codes
-    digits = (codes >= 48) & (codes <= 57)
-    upper = (((codes >= 65) & (codes <= 90)) | ((codes >= 0xC0) & (codes <= 0xDE)
-             & (codes != 0xD7)) | ((codes >= 0x391) & (codes <= 0x3A9))
-             | ((codes >= 0x410) & (codes <= 0x42F)))
-    folded = codes | 32
-    letters = ((folded >= 97) & (folded <= 122)) | (
-        (codes >= 0xC0) & (codes < 0x2000) & (codes != 0xD7) & (codes != 0xF7)) | (
-        codes >= 0x3040)
-    gap = batch.space | (codes == NEWLINE)
-    after_gap = np.r_[True, gap[:-1]]
-    word_start = ~gap & after_gap
-    titled = upper & after_gap
+    counts = _count_chars(batch.codes, batch.space, batch.flags,
+                          np.uint32(batch.char_bit(SENTENCE_MARKS)),
+                          np.uint32(batch.char_bit(MARKUP_CHARS)), batch.starts, batch.ends)
+    column = counts.astype(np.float32).T
+    words = column[3] + np.floor(column[5] / CJK_CHARS_PER_WORD)
+    return CharCounts(column[0], column[1], column[2], words, column[4], column[6], column[7])
 
-    def per_segment(mask: np.ndarray) -> np.ndarray:
-        total = np.r_[0, np.cumsum(mask, dtype=np.int64)]
-        return (total[batch.ends] - total[batch.starts]).astype(np.float32)
 
-    words = per_segment(word_start) + np.floor(
-        per_segment(is_unspaced_script(codes)) / CJK_CHARS_PER_WORD)
-    return CharCounts(per_segment(digits), per_segment(upper), per_segment(letters), words,
-                      per_segment(titled), per_segment(batch.is_char(SENTENCE_MARKS)),
-                      per_segment(batch.is_char(MARKUP_CHARS)))
+def warm_up() -> None:
+    """Load the compiled counting now (from numba's cache), in a process about to fork."""
+    char_counts(BatchText(np.array([65], dtype=np.uint32), np.array([1])))

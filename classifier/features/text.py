@@ -255,6 +255,16 @@ class BatchText:
     def count_per_segment(self, positions: np.ndarray) -> np.ndarray:
         return np.bincount(self.owner[positions], minlength=self.n_segments).astype(np.float32)
 
+    @property
+    def flags(self) -> np.ndarray:
+        """Each character's class bits (``CHAR_SETS``; zero beyond the BMP)."""
+        return self._flags
+
+    @staticmethod
+    def char_bit(chars: str) -> int:
+        """The bit of ``flags`` for ``chars``, one of ``CHAR_SETS``."""
+        return 1 << CHAR_SETS.index(chars)
+
     def is_char(self, chars: str, positions: np.ndarray | None = None) -> np.ndarray:
         """Mask: the character (at each of ``positions``, default all) is one of ``chars``,
         which must be one of ``CHAR_SETS``."""

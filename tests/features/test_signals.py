@@ -8,7 +8,13 @@ import numpy as np
 import pytest
 
 from classifier.features.layout import LAYOUT_FEATURE_NAMES, layout_matrix
-from classifier.features.text import WORD_SETS
+from classifier.features.signals import (
+    CJK_CHARS_PER_WORD,
+    MARKUP_CHARS,
+    SENTENCE_MARKS,
+    char_counts,
+)
+from classifier.features.text import WORD_SETS, BatchText
 
 _SP = r"[^\S\n]"
 _MONTHS = (
@@ -134,3 +140,42 @@ def test_sentence_marks_and_markup_tell_prose_from_pickers_and_leaked_code() -> 
     assert marks[0] == 0 and marks[1] == np.float32(3 / 15)
     assert marks[3] > 0.2  # ideographic comma and full stop count
     assert markup[2] > 0.5 and markup[0] == markup[1] == markup[3] == 0
+
+
+def _counted(text: str) -> tuple[int, ...]:
+    """Character counts of one segment, one character at a time (the definitions of
+    ``signals.char_counts``)."""
+    def upper(c: int) -> bool:
+        return (65 <= c <= 90 or (0xC0 <= c <= 0xDE and c != 0xD7) or 0x391 <= c <= 0x3A9
+                or 0x410 <= c <= 0x42F)
+
+    def letter(c: int) -> bool:
+        return (97 <= (c | 32) <= 122 or (0xC0 <= c < 0x2000 and c not in (0xD7, 0xF7))
+                or c >= 0x3040)
+
+    def unspaced(c: int) -> bool:
+        return 0x3040 <= c <= 0x30FF or 0x3400 <= c <= 0x9FFF or 0xF900 <= c <= 0xFAFF
+
+    codes = [ord(c) for c in text]
+    gap = [c.isspace() and ord(c) < 0x10000 for c in text]
+    after_gap = [True, *gap[:-1]]
+    return (sum(48 <= c <= 57 for c in codes), sum(map(upper, codes)),
+            sum(map(letter, codes)),
+            sum(not g and a for g, a in zip(gap, after_gap))
+            + sum(map(unspaced, codes)) // CJK_CHARS_PER_WORD,
+            sum(upper(c) and a for c, a in zip(codes, after_gap)),
+            sum(c in SENTENCE_MARKS for c in text), sum(c in MARKUP_CHARS for c in text))
+
+
+def test_character_counts_match_a_character_by_character_count(corpus_frame) -> None:
+    texts = [*EDGE_CASES, "Ünïcode ΑΒΓ Δ абв ГД 日本語のテキスト。、", "a\u2003B\u00a0c",
+             *corpus_frame["text"].tolist()[::25]]
+    texts = [t.replace("\n", " ").replace("\r", " ") for t in texts]
+    lengths = np.fromiter(map(len, texts), dtype=np.int64, count=len(texts))
+    codes = np.frombuffer("\n".join(texts).encode("utf-32-le", "surrogatepass"),
+                          dtype=np.uint32)
+    counts = char_counts(BatchText(codes, lengths))
+    got = np.column_stack(counts).astype(np.int64)
+    expected = np.array([_counted(t) for t in texts], dtype=np.int64)
+    wrong = np.flatnonzero((got != expected).any(axis=1))
+    assert not len(wrong), [(texts[i], got[i], expected[i]) for i in wrong[:3]]
